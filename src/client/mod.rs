@@ -1,0 +1,1 @@
+//! The Tool Router client: configuration, headers, retries, and every session operation.

@@ -1,0 +1,34 @@
+//! # composio-edge
+//!
+//! Composio Tool Router **v3.1** sessions at the edge, in Rust compiled to WebAssembly.
+//!
+//! One crate, three faces:
+//! - the **core** (this library, pure Rust): a wire-exact session client ([`client`]), custom
+//!   local tools and the multi-execute split/merge ([`tools`]), provider formats ([`provider`]);
+//! - the **Worker gateway** ([`gateway`], hosted by `platform` with `--features worker`);
+//! - the **browser package** (`platform` with `--features browser`).
+//!
+//! and the embedded default, a local **emulator** of the Tool Router API ([`emulator`]).
+//!
+//! The core does no I/O of its own: HTTP goes through a [`transport::Transport`], time and
+//! entropy come from a [`runtime::Runtime`], state from a [`store::Store`].
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod encoding;
+pub mod error;
+pub mod runtime;
+pub mod secret;
+pub mod store;
+pub mod transport;
+pub mod wire;
+
+pub mod client;
+pub mod emulator;
+pub mod gateway;
+pub mod provider;
+pub mod tools;
+
+#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+pub mod platform;
+
+pub use error::{ApiError, Error, Result};

@@ -1,0 +1,1 @@
+//! The only code that names wasm-bindgen, js-sys, web-sys or worker.

@@ -1,0 +1,1 @@
+//! Provider formats: OpenAI chat and responses, Anthropic, Google Gemini, Vercel AI SDK.
