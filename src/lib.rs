@@ -23,6 +23,7 @@ pub mod transport;
 pub mod wire;
 
 pub mod client;
+pub mod edge;
 pub mod emulator;
 pub mod gateway;
 pub mod provider;
