@@ -1,0 +1,1 @@
+//! JSON Schema validation of tool arguments, without code generation.
