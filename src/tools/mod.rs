@@ -3,5 +3,5 @@
 
 pub mod args;
 pub mod multi;
-pub mod schema;
 mod regex;
+pub mod schema;

@@ -108,7 +108,9 @@ impl Parser {
                     self.i += 1;
                     match self.next()? {
                         ':' => {}
-                        '<' if !matches!(self.peek(), Some('=' | '!')) => while self.next()? != '>' {},
+                        '<' if !matches!(self.peek(), Some('=' | '!')) => {
+                            while self.next()? != '>' {}
+                        }
                         _ => return None,
                     }
                 }
@@ -197,7 +199,10 @@ impl Parser {
         let start = self.i;
         let mut n: usize = 0;
         while let Some(d) = self.peek().and_then(|c| c.to_digit(10)) {
-            n = n.saturating_mul(10).saturating_add(d as usize).min(1_000_000);
+            n = n
+                .saturating_mul(10)
+                .saturating_add(d as usize)
+                .min(1_000_000);
             self.i += 1;
         }
         (self.i > start).then_some(n)
@@ -416,7 +421,11 @@ mod tests {
             ("(", "a", None),
             ("[a-", "a", None),
             ("*a", "a", None),
-            ("^(a+)+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", None),
+            (
+                "^(a+)+$",
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
+                None,
+            ),
         ];
         for (p, t, want) in cases {
             assert_eq!(is_match(p, t), *want, "pattern {p} on {t}");
