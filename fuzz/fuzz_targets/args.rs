@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
             if s.trim().is_empty() {
                 assert!(m.is_empty());
             } else {
-                assert!(matches!(serde_json::from_str::<Value>(&s), Ok(Value::Object(_))));
+                assert!(matches!(
+                    serde_json::from_str::<Value>(&s),
+                    Ok(Value::Object(_))
+                ));
             }
         }
         Err(Error::InvalidToolArguments(msg)) => assert!(!msg.is_empty()),

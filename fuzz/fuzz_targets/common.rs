@@ -17,7 +17,11 @@ pub fn json_or_string(b: &[u8]) -> serde_json::Value {
 }
 
 /// A response with this status, headers and body.
-pub fn response(status: u16, headers: &[(&'static str, &[u8])], body: &[u8]) -> http::Response<Vec<u8>> {
+pub fn response(
+    status: u16,
+    headers: &[(&'static str, &[u8])],
+    body: &[u8],
+) -> http::Response<Vec<u8>> {
     let mut res = http::Response::new(body.to_vec());
     *res.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
     for (k, v) in headers {

@@ -11,7 +11,9 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     // Bytes → base64url → bytes.
     let enc = base64url_encode(data);
-    assert!(enc.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+    assert!(enc
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
     assert_eq!(enc.len(), (data.len() * 4).div_ceil(3));
     assert_eq!(base64url_decode(&enc).as_deref(), Some(data));
     assert_eq!(hex(data).len(), data.len() * 2);
@@ -23,7 +25,9 @@ fuzz_target!(|data: &[u8]| {
     }
     // encodeURIComponent then decode gives the text back, with either `+` rule.
     let c = encode_component(&s);
-    assert!(c.bytes().all(|b| b.is_ascii() && b != b'&' && b != b'=' && b != b'+' && b != b' '));
+    assert!(c
+        .bytes()
+        .all(|b| b.is_ascii() && b != b'&' && b != b'=' && b != b'+' && b != b' '));
     assert_eq!(decode_component(&c, false), s);
     assert_eq!(decode_component(&c, true), s);
     // Arbitrary text decodes without panic; text without `%` and `+` is unchanged.

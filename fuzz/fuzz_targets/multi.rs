@@ -7,7 +7,9 @@
 #[path = "common.rs"]
 mod common;
 
-use composio_edge::tools::multi::{merge_multi_execute, plan_multi_execute, MultiPlan, ToolOutcome};
+use composio_edge::tools::multi::{
+    merge_multi_execute, plan_multi_execute, MultiPlan, ToolOutcome,
+};
 use composio_edge::wire::ExecuteResponse;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -47,7 +49,10 @@ fuzz_target!(|data: &[u8]| {
     match &plan.remote_input {
         None => assert!(plan.remote_indices.is_empty()),
         Some(r) => {
-            assert_eq!(r["tools"].as_array().map(Vec::len), Some(plan.remote_indices.len()));
+            assert_eq!(
+                r["tools"].as_array().map(Vec::len),
+                Some(plan.remote_indices.len())
+            );
             for (k, v) in input.as_object().into_iter().flatten() {
                 if k != "tools" {
                     assert_eq!(r.get(k), Some(v));
@@ -83,7 +88,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     assert_eq!(out.successful, out.error.is_none(), "{out:?}");
-    let results = out.data["results"].as_array().expect("merged data has results");
+    let results = out.data["results"]
+        .as_array()
+        .expect("merged data has results");
     for (i, r) in results.iter().enumerate() {
         assert_eq!(r["index"], Value::from(i), "results are re-indexed");
     }
@@ -91,7 +98,10 @@ fuzz_target!(|data: &[u8]| {
         let failed = results.iter().filter(|r| truthy(r.get("error"))).count();
         assert_eq!(total, &Value::from(results.len()));
         assert_eq!(out.data["error_count"], Value::from(failed));
-        assert_eq!(out.data["success_count"], Value::from(results.len() - failed));
+        assert_eq!(
+            out.data["success_count"],
+            Value::from(results.len() - failed)
+        );
     }
     let _ = out.to_json();
 });

@@ -36,8 +36,16 @@ fuzz_target!(|data: &[u8]| {
     // A pattern of plain letters, digits and spaces is a substring search (when it is small
     // enough for the matcher's depth and step budgets, past which it declines to judge).
     let small = pattern.len() <= 500 && pattern.len() * (text.chars().count() + 1) <= 100_000;
-    if small && pattern.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_') {
-        assert_eq!(m, text.contains(&pattern), "literal {pattern:?} on {text:?}");
+    if small
+        && pattern
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_')
+    {
+        assert_eq!(
+            m,
+            text.contains(&pattern),
+            "literal {pattern:?} on {text:?}"
+        );
         assert_eq!(
             matches(&format!("^{pattern}$"), &text),
             text == pattern,
@@ -51,5 +59,7 @@ fuzz_target!(|data: &[u8]| {
     let schema = json!({"patternProperties": Value::Object(props)});
     let mut obj = Map::new();
     obj.insert(text.clone(), json!(1));
-    timed("patternProperties", || validate(&schema, &Value::Object(obj)));
+    timed("patternProperties", || {
+        validate(&schema, &Value::Object(obj))
+    });
 });

@@ -27,13 +27,14 @@ fuzz_target!(|data: &[u8]| {
     assert!(validate(&serde_json::json!({}), &instance).is_empty());
     match check_arguments("T", &schema, &instance) {
         Ok(()) => assert!(
-            v.is_empty()
-                || schema.is_null()
-                || schema.as_object().is_some_and(|o| o.is_empty())
+            v.is_empty() || schema.is_null() || schema.as_object().is_some_and(|o| o.is_empty())
         ),
         Err(Error::ArgumentValidation { violations, .. }) => {
             assert_eq!(violations.len(), v.len());
-            let e = Error::ArgumentValidation { tool_slug: "T".into(), violations };
+            let e = Error::ArgumentValidation {
+                tool_slug: "T".into(),
+                violations,
+            };
             let _ = e.to_string();
         }
         Err(e) => panic!("unexpected error {}", e.code()),
