@@ -1,5 +1,7 @@
 //! `wait_for_connection` (wire §9.4) on the fake clock, and `ensure_connected` (§4.6).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod client_support;
 
 use std::cell::RefCell;

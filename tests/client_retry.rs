@@ -1,6 +1,8 @@
 //! Retries (wire §1.6): which operations retry, how often, with which delays; execute, PATCH and
 //! proxy never do.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod client_support;
 
 use client_support::*;
@@ -101,7 +103,8 @@ fn create_link_search_and_reads_retry() {
 
 #[test]
 fn execute_execute_meta_proxy_and_patch_are_never_retried() {
-    let never: Vec<(&str, Box<dyn Fn(&TestClient) -> bool>)> = vec![
+    type Check = Box<dyn Fn(&TestClient) -> bool>;
+    let never: Vec<(&str, Check)> = vec![
         (
             "execute",
             Box::new(|c: &TestClient| {
