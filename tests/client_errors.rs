@@ -402,3 +402,17 @@ fn path_params_are_encoded_and_dot_segments_rejected() {
     }
     assert_eq!(t.requests().len(), 1);
 }
+
+#[test]
+fn empty_success_bodies_decode_when_every_field_is_optional() {
+    let (c, t) = client();
+    t.push(raw(204, b""));
+    let d = block_on(c.session(SID, None).delete()).unwrap();
+    assert!(!d.deleted);
+    // but a session response needs its id
+    t.push(raw(200, b""));
+    assert_eq!(
+        block_on(c.use_session(SID)).unwrap_err().code(),
+        "decode_error"
+    );
+}

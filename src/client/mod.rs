@@ -474,6 +474,16 @@ impl<T: Transport + 'static, R: Runtime + 'static> Client<T, R> {
     ) -> Result<D> {
         let req = self.build_request(method, path, query, body)?;
         let res = self.send(req, retry).await?;
+        if res.status().is_success() && res.body().is_empty() {
+            // 204 / empty success: decode as `{}` so all-optional responses still work.
+            return serde_json::from_value(Value::Object(serde_json::Map::new())).map_err(|e| {
+                Error::Decode {
+                    status: res.status().as_u16(),
+                    message: e.to_string(),
+                    body: String::new(),
+                }
+            });
+        }
         decode_json(&res)
     }
 
