@@ -344,6 +344,15 @@ fn local_execution_semantics() {
         r.error
     );
     assert!(!r.successful());
+    let r = block_on(s.execute("GREP", json!({"pattern": 5}), None)).unwrap();
+    assert!(
+        r.error
+            .as_deref()
+            .unwrap()
+            .starts_with("Input validation failed: $.pattern "),
+        "{:?}",
+        r.error
+    );
     assert_eq!(t.requests().len(), 1);
 }
 

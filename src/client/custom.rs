@@ -737,17 +737,18 @@ impl CustomRoutes {
 
 /// Checks `args` against a custom tool's input schema before its handler runs.
 pub(crate) fn check_local_args(schema: &Value, args: &Value) -> std::result::Result<(), String> {
-    let Value::Object(obj) = args else {
+    if !args.is_object() {
         return Err("expected an object".into());
-    };
-    if let Some(Value::Array(req)) = schema.get("required") {
-        for r in req.iter().filter_map(Value::as_str) {
-            if !obj.contains_key(r) {
-                return Err(format!("{r}: required"));
-            }
-        }
     }
-    Ok(())
+    let violations = crate::tools::schema::validate(schema, args);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    Err(violations
+        .iter()
+        .map(|v| format!("{} {}", v.path, v.message))
+        .collect::<Vec<_>>()
+        .join("; "))
 }
 
 /// Runs a custom tool (wire §6.6): validate, call, wrap. Never fails: failures are in the
@@ -777,4 +778,30 @@ fn local_failure(message: String) -> ExecuteResponse {
         log_id: String::new(),
         extra: Map::new(),
     }
+}
+
+/// Polls every future concurrently on the current task; outputs in input order.
+pub async fn join_all<'a, T: 'a>(futures: Vec<LocalBoxFuture<'a, T>>) -> Vec<T> {
+    let mut slots: Vec<(Option<LocalBoxFuture<'a, T>>, Option<T>)> =
+        futures.into_iter().map(|f| (Some(f), None)).collect();
+    std::future::poll_fn(move |cx| {
+        let mut pending = false;
+        for (fut, out) in slots.iter_mut() {
+            if let Some(f) = fut {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        *out = Some(v);
+                        *fut = None;
+                    }
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(slots.iter_mut().filter_map(|(_, o)| o.take()).collect())
+        }
+    })
+    .await
 }

@@ -15,12 +15,16 @@ use crate::wire::{
     SessionInfo, Tool, ToolkitItem, ToolkitRef,
 };
 
-use super::custom::{run_local, CustomRoutes, Customs, LocalBoxFuture, SessionOps, ToolContext};
+use super::custom::{
+    join_all, run_local, CustomRoutes, Customs, LocalBoxFuture, SessionOps, ToolContext,
+};
 use super::options::{
     EnsureOptions, EnsureResult, LinkOptions, ProxyRequest, SearchRequest, ToolkitsQuery,
     UpdateSession,
 };
 use super::{connection_request, encode_path_param, Client, Query, Retry, API_PREFIX};
+use crate::provider::{Provider, ToolCall};
+use crate::tools::multi::{merge_multi_execute, try_plan_multi_execute, MultiPlan, ToolOutcome};
 
 /// The multi-execute meta tool.
 pub const MULTI_EXECUTE_SLUG: &str = "COMPOSIO_MULTI_EXECUTE_TOOL";
@@ -38,6 +42,7 @@ struct State {
     customs: Customs,
     routes: CustomRoutes,
     preload_all: bool,
+    schemas: std::collections::HashMap<String, Value>,
 }
 
 /// A session handle. Cheap to clone; clones share state (`info`, routing map).
@@ -85,6 +90,7 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
                 customs: Customs::default(),
                 routes: CustomRoutes::default(),
                 preload_all: false,
+                schemas: Default::default(),
             })),
         }
     }
@@ -113,6 +119,7 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
                 customs,
                 routes,
                 preload_all,
+                schemas: Default::default(),
             })),
         })
     }
@@ -266,6 +273,15 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
                 _ => break,
             }
         }
+        {
+            let mut st = self.state.borrow_mut();
+            for t in &out {
+                if !t.input_parameters.is_null() {
+                    st.schemas
+                        .insert(t.slug.to_ascii_uppercase(), t.input_parameters.clone());
+                }
+            }
+        }
         for t in self.preloaded_custom_tools() {
             if !out.iter().any(|o| o.slug.eq_ignore_ascii_case(&t.slug)) {
                 out.push(t);
@@ -325,9 +341,30 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
 
     /// The agentic path (what a provider's execute function calls): like
     /// [`Session::execute`] but sends `enable_auto_workbench_offload: true`.
+    ///
+    /// Arguments are normalized from model output (wire §7) and, when [`Session::tools`] has
+    /// seen the tool's schema, validated against it before any request.
     pub async fn execute_tool_call(&self, slug: &str, args: Value) -> Result<ExecuteResponse> {
-        let args = normalize_args(args)?;
+        let args = Value::Object(crate::tools::args::normalize_arguments(&args)?);
+        self.check_known_schema(slug, &args)?;
         self.dispatch(slug, args, None, true).await
+    }
+
+    /// Validates `args` against the cached schema of a remote tool (no-op when unknown or local).
+    fn check_known_schema(&self, slug: &str, args: &Value) -> Result<()> {
+        if self.routes().is_local(slug) {
+            return Ok(());
+        }
+        let schema = self
+            .state
+            .borrow()
+            .schemas
+            .get(&slug.to_ascii_uppercase())
+            .cloned();
+        match schema {
+            Some(s) => crate::tools::schema::check_arguments(slug, &s, args),
+            None => Ok(()),
+        }
     }
 
     async fn dispatch(
@@ -391,8 +428,104 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
         account: Option<&str>,
         agentic: bool,
     ) -> Result<ExecuteResponse> {
-        self.execute_remote(MULTI_EXECUTE_SLUG, args, account, agentic)
-            .await
+        let routes = self.routes();
+        let plan = try_plan_multi_execute(&args, |slug| Ok(routes.find(slug)?.is_some()))?;
+        let plan = match plan {
+            MultiPlan::Forward => {
+                return self
+                    .execute_remote(MULTI_EXECUTE_SLUG, args, account, agentic)
+                    .await
+            }
+            MultiPlan::Split(plan) => plan,
+        };
+        let ctx = self.context();
+        let mut locals: Vec<LocalBoxFuture<'_, ToolOutcome>> = Vec::new();
+        for call in &plan.locals {
+            let tool = routes.find(&call.tool_slug)?.map(|r| r.tool.clone());
+            let ctx = ctx.clone();
+            let args = call.arguments.clone();
+            locals.push(Box::pin(async move {
+                match tool {
+                    Some(t) => ToolOutcome::from_execute_response(&run_local(&t, args, ctx).await),
+                    None => ToolOutcome::failed("custom tool not found"),
+                }
+            }));
+        }
+        let remote = async {
+            match &plan.remote_input {
+                Some(input) => Some(
+                    self.execute_remote(MULTI_EXECUTE_SLUG, input.clone(), account, agentic)
+                        .await
+                        .map_err(|e| e.to_string()),
+                ),
+                None => None,
+            }
+        };
+        let (local_outcomes, remote) = join2(join_all(locals), remote).await;
+        let merged = merge_multi_execute(&plan, local_outcomes, remote);
+        Ok(outcome_to_response(merged))
+    }
+
+    /// Executes the tool calls of a model response and returns the result messages the
+    /// provider's API expects (wire §7): OpenAI chat `tool` messages, OpenAI responses
+    /// `function_call_output` items, one Anthropic `user` message of `tool_result` blocks, …
+    ///
+    /// Calls run sequentially through [`Session::execute`] (custom tools locally, the §6.7
+    /// split applied). `tools` are the tools the model was given: they restore sanitized keys
+    /// and let arguments be validated before any request; a bad call costs no request and is
+    /// reported to the model as a failed result.
+    pub async fn handle_tool_calls(
+        &self,
+        provider: Provider,
+        response: &Value,
+        tools: &[Tool],
+    ) -> Result<Vec<Value>> {
+        let calls = provider.parse_tool_calls(response, tools)?;
+        let mut results: Vec<(ToolCall, std::result::Result<ToolOutcome, String>)> = Vec::new();
+        for call in calls {
+            let outcome = self.run_tool_call(&call, tools).await;
+            results.push((call, outcome));
+        }
+        if let Provider::OpenAiResponses { .. } = provider {
+            return Ok(results
+                .iter()
+                .map(|(c, o)| {
+                    crate::provider::openai_responses::function_call_output(
+                        &c.id,
+                        o.as_ref().map_err(String::as_str),
+                    )
+                })
+                .collect());
+        }
+        let results: Vec<(ToolCall, ToolOutcome)> = results
+            .into_iter()
+            .map(|(c, o)| (c, o.unwrap_or_else(ToolOutcome::failed)))
+            .collect();
+        Ok(provider.result_messages(&results))
+    }
+
+    async fn run_tool_call(
+        &self,
+        call: &ToolCall,
+        tools: &[Tool],
+    ) -> std::result::Result<ToolOutcome, String> {
+        let args = Value::Object(call.arguments.clone());
+        if !self.routes().is_local(&call.name) {
+            if let Some(t) = tools
+                .iter()
+                .find(|t| t.slug.eq_ignore_ascii_case(&call.name))
+            {
+                if let Err(e) =
+                    crate::tools::schema::check_arguments(&call.name, &t.input_parameters, &args)
+                {
+                    return Ok(ToolOutcome::failed(e.to_string()));
+                }
+            }
+        }
+        match self.execute(&call.name, args, None).await {
+            Ok(r) => Ok(ToolOutcome::from_execute_response(&r)),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// `POST …/execute_meta` (wire §4.4), never retried, no local interception.
@@ -549,26 +682,6 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
             session: self.clone(),
             mount: mount_id.to_owned(),
         }
-    }
-}
-
-/// The model-output normalization used on the agentic path: `null`/`""` → `{}`, a JSON string
-/// of an object is parsed, an object is kept; anything else is an error.
-fn normalize_args(args: Value) -> Result<Value> {
-    match args {
-        Value::Null => Ok(json!({})),
-        Value::Object(_) => Ok(args),
-        Value::String(s) if s.trim().is_empty() => Ok(json!({})),
-        Value::String(s) => match serde_json::from_str::<Value>(&s) {
-            Ok(v @ Value::Object(_)) => Ok(v),
-            Ok(Value::Null) => Ok(json!({})),
-            _ => Err(Error::InvalidToolArguments(
-                "arguments must be a JSON object".into(),
-            )),
-        },
-        _ => Err(Error::InvalidToolArguments(
-            "arguments must be a JSON object".into(),
-        )),
     }
 }
 
@@ -758,5 +871,51 @@ impl<T: Transport + 'static, R: Runtime + 'static> Files<T, R> {
             .send_presigned(Method::GET, &url, Vec::new(), None)
             .await?;
         Ok(res.into_body())
+    }
+}
+
+/// Polls two futures concurrently.
+async fn join2<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let mut ra = None;
+    let mut rb = None;
+    std::future::poll_fn(move |cx| {
+        if ra.is_none() {
+            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => std::task::Poll::Ready((x, y)),
+            (x, y) => {
+                ra = x;
+                rb = y;
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+/// A merged [`ToolOutcome`] as an execute response (`log_id` from the remote call, else `""`).
+fn outcome_to_response(o: ToolOutcome) -> ExecuteResponse {
+    let log_id = o.log_id().unwrap_or_default().to_owned();
+    let mut extra = o.extra;
+    extra.remove("log_id");
+    ExecuteResponse {
+        result_type: Some(if o.successful { "completed" } else { "failed" }.into()),
+        data: o.data,
+        error: o.error,
+        log_id,
+        extra,
     }
 }
