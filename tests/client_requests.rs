@@ -988,3 +988,31 @@ fn transcript_of_a_typical_agent_loop() {
     );
     assert_eq!(c.runtime().sleeps(), vec![1000]);
 }
+
+#[test]
+fn saved_session_configs() {
+    let (c, t) = client();
+    t.push(ok(
+        200,
+        json!({"items":[{"id":"sc_1","name":"support"}],"next_cursor":null}),
+    ));
+    let page = block_on(c.list_session_configs(Some(5), None)).unwrap();
+    assert_request(
+        &t.requests()[0],
+        "GET",
+        "/api/v3.1/session_configs",
+        Some("limit=5"),
+        None,
+    );
+    assert_eq!(page.items[0]["id"], "sc_1");
+    t.push(ok(200, json!({"id":"sc_1","config":{}})));
+    let cfg = block_on(c.get_session_config("sc_1")).unwrap();
+    assert_request(
+        &t.requests()[1],
+        "GET",
+        "/api/v3.1/session_configs/sc_1",
+        None,
+        None,
+    );
+    assert_eq!(cfg["id"], "sc_1");
+}

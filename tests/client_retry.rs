@@ -251,3 +251,12 @@ fn max_retries_is_configurable() {
         );
     }
 }
+
+#[test]
+fn a_success_is_never_retried_even_with_x_should_retry() {
+    let (c, t) = client();
+    t.push(with_header(session_ok(), "x-should-retry", "true"));
+    t.push(session_ok());
+    block_on(c.use_session(SID)).unwrap();
+    assert_eq!(t.requests().len(), 1);
+}

@@ -448,7 +448,12 @@ impl<T: Transport + 'static, R: Runtime + 'static> Client<T, R> {
             r.extensions_mut()
                 .insert(Timeout(self.inner.config.retry.timeout_ms));
             let outcome = self.inner.transport.send(r).await;
-            if attempt < max && should_retry(&outcome) {
+            // A success is final, whatever `x-should-retry` says.
+            let retryable = match &outcome {
+                Ok(res) if res.status().is_success() => false,
+                _ => should_retry(&outcome),
+            };
+            if attempt < max && retryable {
                 let delay = retry_delay_ms(
                     attempt,
                     outcome.as_ref().ok().map(|r| r.headers()),
@@ -580,6 +585,30 @@ impl<T: Transport + 'static, R: Runtime + 'static> Client<T, R> {
         let preload_all = info.config.preload.is_all();
         let user = info.config.user_id.clone();
         Session::from_info(self.clone(), info, user, customs, preload_all)
+    }
+
+    /// `GET /api/v3.1/session_configs?limit=&cursor=` (experimental saved session configs).
+    pub async fn list_session_configs(
+        &self,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> Result<crate::wire::Page<Value>> {
+        let q = Query::new().num("limit", limit).str("cursor", cursor);
+        self.call(
+            Method::GET,
+            &format!("{API_PREFIX}/session_configs"),
+            &q,
+            None,
+            Retry::Yes,
+        )
+        .await
+    }
+
+    /// `GET /api/v3.1/session_configs/{id}` (experimental).
+    pub async fn get_session_config(&self, id: &str) -> Result<Value> {
+        let path = format!("{API_PREFIX}/session_configs/{}", encode_path_param(id)?);
+        self.call(Method::GET, &path, &Query::new(), None, Retry::Yes)
+            .await
     }
 
     /// `GET /api/v3.1/connected_accounts/{id}`.
