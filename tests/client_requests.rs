@@ -899,10 +899,21 @@ fn transcript_of_a_typical_agent_loop() {
             json!({"user_id":"user_123","manage_connections":{"enable":true,"callback_url":"https://app/cb"}}),
         ),
     );
+    let mcp = s.mcp().unwrap();
     assert_eq!(
-        s.mcp().unwrap(),
-        json!({"type":"http","url":"https://backend.composio.dev/tool_router/trs_AbCdEfGhIjKl/mcp","headers":{"x-api-key":"ak_test"}})
+        (mcp.kind.as_str(), mcp.url.as_str()),
+        (
+            "http",
+            "https://backend.composio.dev/tool_router/trs_AbCdEfGhIjKl/mcp"
+        )
     );
+    let h = s.mcp_headers();
+    assert_eq!(h.len(), 1);
+    assert_eq!(
+        (h[0].0.as_str(), h[0].1.expose_secret()),
+        ("x-api-key", "ak_test")
+    );
+    assert!(!format!("{h:?}").contains("ak_test"));
 
     t.push(ok(
         200,
@@ -1015,4 +1026,14 @@ fn saved_session_configs() {
         None,
     );
     assert_eq!(cfg["id"], "sc_1");
+}
+
+#[test]
+fn mcp_headers_only_for_the_api_origin() {
+    let (c, t) = client();
+    t.push(ok(200, json!({"session_id": SID, "mcp": {"type": "http", "url": "https://mcp.elsewhere.dev/tool_router/x/mcp"}})));
+    let s = block_on(c.use_session(SID)).unwrap();
+    assert!(s.mcp().is_some());
+    assert!(s.mcp_headers().is_empty());
+    assert!(c.session(SID, None).mcp_headers().is_empty());
 }

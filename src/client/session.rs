@@ -149,21 +149,27 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
         self.state.borrow().routes.clone()
     }
 
-    /// MCP config (wire §8): `{"type","url","headers"}` with `x-api-key` only when the MCP URL
-    /// has the API base URL's origin.
-    pub fn mcp(&self) -> Option<Value> {
-        let info = self.state.borrow().info.clone()?;
-        let mcp = info.mcp?;
-        let same_origin =
-            origin(&mcp.url).is_some() && origin(&mcp.url) == origin(self.client.base_url());
-        let headers = if same_origin {
-            json!({"x-api-key": self.client.config().api_key.expose_secret()})
-        } else {
-            json!({})
+    /// The session's MCP endpoint (`{"type","url"}`), without credentials (wire §8).
+    pub fn mcp(&self) -> Option<crate::wire::McpInfo> {
+        self.state.borrow().info.as_ref()?.mcp.clone()
+    }
+
+    /// The headers an MCP client needs for [`Session::mcp`]: `x-api-key` when the MCP URL has
+    /// the API base URL's origin, else none. They carry the **project key**: use them
+    /// server-side only, never hand them to a browser (SEC-22).
+    pub fn mcp_headers(&self) -> Vec<(String, crate::secret::SecretString)> {
+        let Some(mcp) = self.mcp() else {
+            return Vec::new();
         };
-        Some(
-            json!({"type": if mcp.kind.is_empty() { "http".to_string() } else { mcp.kind }, "url": mcp.url, "headers": headers}),
-        )
+        let o = origin(&mcp.url);
+        if o.is_some() && o == origin(self.client.base_url()) {
+            vec![(
+                "x-api-key".to_owned(),
+                crate::secret::SecretString::new(self.client.config().api_key.expose_secret()),
+            )]
+        } else {
+            Vec::new()
+        }
     }
 
     fn path(&self, suffix: &str) -> Result<String> {
