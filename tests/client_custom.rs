@@ -521,3 +521,40 @@ fn session_from_stored_info_routes_without_a_request() {
     assert_eq!(r.data, json!({"matches": ["z"]}));
     assert!(t.requests().is_empty());
 }
+
+#[test]
+fn runaway_recursion_between_custom_tools_is_cut() {
+    let looping = CustomTool::new(
+        "LOOP",
+        "Loop",
+        "calls itself",
+        json!({}),
+        |_, ctx: ToolContext| async move {
+            match ctx.execute("LOOP", json!({})).await {
+                Ok(r) => match r.error {
+                    Some(e) => Err(e),
+                    None => Ok(r.data),
+                },
+                Err(e) => Err(e.to_string()),
+            }
+        },
+    )
+    .unwrap();
+    let (c, t) = client();
+    t.push(ok(
+        201,
+        session_response(
+            json!([{"slug":"LOCAL_LOOP","original_slug":"LOOP"}]),
+            json!([]),
+        ),
+    ));
+    let s = block_on(c.create_session(&CreateSession::new("u").with_custom_tool(looping))).unwrap();
+    let r = block_on(s.execute("LOOP", json!({}), None)).unwrap();
+    // the innermost call fails; each level reports it upwards
+    assert!(
+        r.error.is_some() || r.data.to_string().contains("nested too deeply"),
+        "{r:?}"
+    );
+    assert!(format!("{r:?}").contains("nested too deeply"));
+    assert_eq!(t.requests().len(), 1);
+}

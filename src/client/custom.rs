@@ -23,12 +23,20 @@ pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 pub type ToolHandler =
     Rc<dyn Fn(Value, ToolContext) -> LocalBoxFuture<'static, Result<Value, String>>>;
 
+/// How deeply custom tools may call each other through [`ToolContext::execute`].
+pub const MAX_NESTING: u32 = 16;
+
 /// Longest final slug (`LOCAL_…`) the API accepts.
 pub const MAX_FINAL_SLUG_LEN: usize = 60;
 
 /// What a [`ToolContext`] can call back into: the session the tool runs in.
 pub(crate) trait SessionOps {
-    fn execute(&self, slug: String, args: Value) -> LocalBoxFuture<'_, Result<ExecuteResponse>>;
+    fn execute(
+        &self,
+        slug: String,
+        args: Value,
+        depth: u32,
+    ) -> LocalBoxFuture<'_, Result<ExecuteResponse>>;
     fn proxy_execute(&self, req: ProxyRequest) -> LocalBoxFuture<'_, Result<ProxyResponse>>;
 }
 
@@ -39,6 +47,7 @@ pub struct ToolContext {
     user_id: Option<String>,
     session_id: Option<String>,
     ops: Option<Rc<dyn SessionOps>>,
+    depth: u32,
 }
 
 impl fmt::Debug for ToolContext {
@@ -55,11 +64,13 @@ impl ToolContext {
         user_id: Option<String>,
         session_id: String,
         ops: Rc<dyn SessionOps>,
+        depth: u32,
     ) -> Self {
         Self {
             user_id,
             session_id: Some(session_id),
             ops: Some(ops),
+            depth,
         }
     }
 
@@ -74,6 +85,7 @@ impl ToolContext {
             user_id,
             session_id: None,
             ops: None,
+            depth: 0,
         }
     }
 
@@ -91,7 +103,7 @@ impl ToolContext {
     /// `POST …/execute` with `{tool_slug, arguments, experimental}`.
     pub async fn execute(&self, slug: &str, args: Value) -> Result<ExecuteResponse> {
         match &self.ops {
-            Some(ops) => ops.execute(slug.to_owned(), args).await,
+            Some(ops) => ops.execute(slug.to_owned(), args, self.depth).await,
             None => Err(Error::InvalidRequest(
                 "tool context is not bound to a session".into(),
             )),

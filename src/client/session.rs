@@ -71,8 +71,13 @@ impl<T, R> std::fmt::Debug for Session<T, R> {
 }
 
 impl<T: Transport + 'static, R: Runtime + 'static> SessionOps for Session<T, R> {
-    fn execute(&self, slug: String, args: Value) -> LocalBoxFuture<'_, Result<ExecuteResponse>> {
-        Box::pin(async move { Session::execute(self, &slug, args, None).await })
+    fn execute(
+        &self,
+        slug: String,
+        args: Value,
+        depth: u32,
+    ) -> LocalBoxFuture<'_, Result<ExecuteResponse>> {
+        Box::pin(async move { self.dispatch(&slug, args, None, false, depth).await })
     }
     fn proxy_execute(&self, req: ProxyRequest) -> LocalBoxFuture<'_, Result<ProxyResponse>> {
         Box::pin(async move { Session::proxy_execute(self, &req).await })
@@ -189,8 +194,13 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
         }
     }
 
-    fn context(&self) -> ToolContext {
-        ToolContext::new(self.user_id(), self.id.to_string(), Rc::new(self.clone()))
+    fn context(&self, depth: u32) -> ToolContext {
+        ToolContext::new(
+            self.user_id(),
+            self.id.to_string(),
+            Rc::new(self.clone()),
+            depth,
+        )
     }
 
     /// `PATCH …/session/{id}` (never retried). 409 → [`Error::SessionConfigConflict`].
@@ -342,7 +352,7 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
         args: Value,
         account: Option<&str>,
     ) -> Result<ExecuteResponse> {
-        self.dispatch(slug, args, account, false).await
+        self.dispatch(slug, args, account, false, 0).await
     }
 
     /// The agentic path (what a provider's execute function calls): like
@@ -353,7 +363,7 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
     pub async fn execute_tool_call(&self, slug: &str, args: Value) -> Result<ExecuteResponse> {
         let args = Value::Object(crate::tools::args::normalize_arguments(&args)?);
         self.check_known_schema(slug, &args)?;
-        self.dispatch(slug, args, None, true).await
+        self.dispatch(slug, args, None, true, 0).await
     }
 
     /// Validates `args` against the cached schema of a remote tool (no-op when unknown or local).
@@ -379,13 +389,19 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
         args: Value,
         account: Option<&str>,
         agentic: bool,
+        depth: u32,
     ) -> Result<ExecuteResponse> {
         let routes = self.routes();
         if let Some(route) = routes.find(slug)? {
-            return Ok(run_local(&route.tool, args, self.context()).await);
+            if depth >= super::custom::MAX_NESTING {
+                return Err(Error::InvalidRequest(
+                    "custom tools are nested too deeply".into(),
+                ));
+            }
+            return Ok(run_local(&route.tool, args, self.context(depth + 1)).await);
         }
         if !routes.is_empty() && slug.eq_ignore_ascii_case(MULTI_EXECUTE_SLUG) {
-            return self.route_multi(args, account, agentic).await;
+            return self.route_multi(args, account, agentic, depth).await;
         }
         self.execute_remote(slug, args, account, agentic).await
     }
@@ -433,7 +449,13 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
         args: Value,
         account: Option<&str>,
         agentic: bool,
+        depth: u32,
     ) -> Result<ExecuteResponse> {
+        if depth >= super::custom::MAX_NESTING {
+            return Err(Error::InvalidRequest(
+                "custom tools are nested too deeply".into(),
+            ));
+        }
         let routes = self.routes();
         let plan = try_plan_multi_execute(&args, |slug| Ok(routes.find(slug)?.is_some()))?;
         let plan = match plan {
@@ -444,7 +466,7 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
             }
             MultiPlan::Split(plan) => plan,
         };
-        let ctx = self.context();
+        let ctx = self.context(depth + 1);
         let mut locals: Vec<LocalBoxFuture<'_, ToolOutcome>> = Vec::new();
         for call in &plan.locals {
             let tool = routes.find(&call.tool_slug)?.map(|r| r.tool.clone());
