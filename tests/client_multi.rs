@@ -210,3 +210,67 @@ fn non_object_items_go_remote() {
     assert_eq!(r.data["error_count"], 1);
     assert_eq!(r.error.as_deref(), Some("1 out of 2 tools failed"));
 }
+
+struct YieldOnce(bool);
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}
+
+#[test]
+fn local_items_run_concurrently() {
+    use std::cell::RefCell;
+    let log = Rc::new(RefCell::new(Vec::<String>::new()));
+    let mk = |slug: &'static str| {
+        let log = log.clone();
+        CustomTool::new(slug, slug, "step", json!({}), move |_, _| {
+            let log = log.clone();
+            async move {
+                log.borrow_mut().push(format!("{slug} start"));
+                YieldOnce(false).await;
+                log.borrow_mut().push(format!("{slug} end"));
+                Ok(json!({"tool": slug}))
+            }
+        })
+        .unwrap()
+    };
+    let (c, t) = client();
+    t.push(ok(
+        201,
+        session_response(
+            json!([{"slug":"LOCAL_A","original_slug":"A"},{"slug":"LOCAL_B","original_slug":"B"}]),
+            json!([]),
+        ),
+    ));
+    let s = block_on(
+        c.create_session(
+            &CreateSession::new("u")
+                .with_custom_tool(mk("A"))
+                .with_custom_tool(mk("B")),
+        ),
+    )
+    .unwrap();
+    let r = block_on(s.execute_tool_call(
+        "COMPOSIO_MULTI_EXECUTE_TOOL",
+        json!({"tools":[{"tool_slug":"LOCAL_B"},{"tool_slug":"LOCAL_A"}]}),
+    ))
+    .unwrap();
+    assert_eq!(*log.borrow(), ["B start", "A start", "B end", "A end"]);
+    assert_eq!(
+        r.data["results"][0]["response"]["data"],
+        json!({"tool": "B"})
+    );
+    assert_eq!(r.data["results"][1]["tool_slug"], "LOCAL_A");
+    assert!(r.successful());
+}
