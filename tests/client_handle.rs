@@ -188,3 +188,30 @@ fn execute_tool_call_validates_against_schemas_seen_by_tools() {
     block_on(s.execute_tool_call("GMAIL_SEND_EMAIL", json!({"to": "x"}))).unwrap();
     assert_eq!(t.requests().len(), 3);
 }
+
+#[test]
+fn provider_tools_formats_the_session_tools() {
+    let (t, s) = session();
+    t.push(ok(200, json!({"items":[{"slug":"GMAIL_SEND_EMAIL","description":"send","input_parameters":{"type":"object","properties":{}}}]})));
+    let v = block_on(s.provider_tools(Provider::OpenAi)).unwrap();
+    assert_eq!(v[0]["type"], "function");
+    assert_eq!(v[0]["function"]["name"], "GMAIL_SEND_EMAIL");
+}
+
+#[test]
+fn all_toolkits_follows_the_cursor() {
+    let (t, s) = session();
+    t.push(ok(200, json!({"items":[{"slug":"a"}],"next_cursor":"c2"})));
+    t.push(ok(200, json!({"items":[{"slug":"b"}],"next_cursor":"c2"})));
+    let all = block_on(s.all_toolkits(&ToolkitsQuery {
+        limit: Some(1),
+        ..Default::default()
+    }))
+    .unwrap();
+    assert_eq!(
+        all.iter().map(|k| k.slug.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    assert_eq!(t.requests()[2].uri().query(), Some("limit=1&cursor=c2"));
+    assert_eq!(t.requests().len(), 3, "a repeated cursor stops the loop");
+}

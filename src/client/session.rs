@@ -624,6 +624,27 @@ impl<T: Transport + 'static, R: Runtime + 'static> Session<T, R> {
             .await
     }
 
+    /// Every toolkit matching `q`, following `next_cursor` to the end.
+    pub async fn all_toolkits(&self, q: &ToolkitsQuery) -> Result<Vec<ToolkitItem>> {
+        let mut out = Vec::new();
+        let mut q = q.clone();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..MAX_PAGES {
+            let page = self.toolkits(&q).await?;
+            out.extend(page.items);
+            match page.next_cursor.filter(|c| !c.is_empty()) {
+                Some(c) if seen.insert(c.clone()) => q.cursor = Some(c),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`Session::tools`] formatted for a provider (OpenAI, Anthropic, Gemini, …).
+    pub async fn provider_tools(&self, provider: Provider) -> Result<Value> {
+        Ok(provider.format_tools(&self.tools().await?))
+    }
+
     /// `POST …/proxy_execute` (wire §4.8), never retried.
     pub async fn proxy_execute(&self, req: &ProxyRequest) -> Result<ProxyResponse> {
         let body = req.to_wire()?;
