@@ -416,3 +416,57 @@ fn empty_success_bodies_decode_when_every_field_is_optional() {
         "decode_error"
     );
 }
+
+#[test]
+fn mutated_bodies_never_panic() {
+    use composio_edge::runtime::{Runtime, TestRuntime};
+    let rng = TestRuntime::new(0);
+    for (name, body, op) in ops() {
+        let valid = serde_json::to_vec(&body).unwrap();
+        for i in 0..150 {
+            let mut b = valid.clone();
+            let mut r = [0u8; 4];
+            rng.fill_random(&mut r);
+            match i % 3 {
+                0 => b.truncate(r[0] as usize % (b.len() + 1)),
+                1 => {
+                    let pos = (u16::from_le_bytes([r[0], r[1]]) as usize) % b.len();
+                    b[pos] = r[2];
+                }
+                _ => {
+                    let mut junk = vec![0u8; r[0] as usize];
+                    rng.fill_random(&mut junk);
+                    b = junk;
+                }
+            }
+            let (c, t) = client_no_retry();
+            t.push(raw(200, &b));
+            if let Err(e) = op(&c) {
+                assert!(
+                    matches!(
+                        e.code(),
+                        "decode_error" | "bad_request" | "upstream_error" | "api_error"
+                    ) || e.http_status() >= 400,
+                    "{name}: {e:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn float_counters_and_versions_are_tolerated() {
+    let (c, t) = client();
+    t.push(ok(
+        200,
+        json!({"session_id": SID, "config_version": 3.0, "config": {}}),
+    ));
+    let s = block_on(c.use_session(SID)).unwrap();
+    assert_eq!(s.info().unwrap().config_version, Some(3));
+    t.push(ok(200, json!({"items": [{"version": 2.0, "config": {}}], "total_pages": 1.0, "current_page": 1.0, "total_items": 1.0})));
+    let h = block_on(s.config_history(None, None)).unwrap();
+    assert_eq!(
+        (h.items[0].version, h.total_pages, h.total_items),
+        (2, Some(1), Some(1))
+    );
+}

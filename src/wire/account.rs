@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::session::null_as_default;
+use super::session::{lenient_u64, null_as_default};
 
 /// `auth_config` inside a connected account.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
@@ -169,7 +169,11 @@ pub struct BinaryData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// Size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<u64>,
     /// Expiry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,7 +213,11 @@ pub struct MountItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox_mount_prefix: Option<String>,
     /// Size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<u64>,
     /// ISO timestamp.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,14 +4,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::session::null_as_default;
+use super::session::{lenient_u64_or_zero, null_as_default};
 
 /// One search result (per query).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct SearchResult {
     /// 1-based query index.
-    #[serde(default)]
-    pub index: i64,
+    #[serde(default, deserialize_with = "lenient_u64_or_zero")]
+    pub index: u64,
     /// The use case searched for.
     #[serde(default)]
     pub use_case: String,

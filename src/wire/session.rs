@@ -161,7 +161,11 @@ pub struct SessionInfo {
     #[serde(default)]
     pub config: SessionConfig,
     /// Monotonic version, +1 per PATCH.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub config_version: Option<u64>,
     /// Experimental block.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -248,7 +252,7 @@ impl<T> Page<T> {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct ConfigHistoryEntry {
     /// Config version.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_u64_or_zero")]
     pub version: u64,
     /// ISO timestamp.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -285,4 +289,12 @@ where
             .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
         _ => None,
     })
+}
+
+/// Like [`lenient_u64`], with `0` for null or absent.
+pub fn lenient_u64_or_zero<'de, D>(d: D) -> Result<u64, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(lenient_u64(d)?.unwrap_or(0))
 }
