@@ -1037,3 +1037,11 @@ fn mcp_headers_only_for_the_api_origin() {
     assert!(s.mcp_headers().is_empty());
     assert!(c.session(SID, None).mcp_headers().is_empty());
 }
+
+#[test]
+fn attach_without_customs_is_a_plain_get() {
+    let (c, t) = client();
+    t.push(ok(200, json!({"session_id": SID})));
+    block_on(c.attach_session(SID, Customs::default())).unwrap();
+    assert_request(&t.requests()[0], "GET", &sp(""), None, None);
+}

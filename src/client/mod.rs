@@ -560,7 +560,11 @@ impl<T: Transport + 'static, R: Runtime + 'static> Client<T, R> {
 
     /// `POST /api/v3.1/tool_router/session/{id}/attach` with custom tools (wire §3.2). The user
     /// comes from `config.user_id`.
+    /// Without customs this is [`Client::use_session`] (a GET), as in the SDKs.
     pub async fn attach_session(&self, id: &str, customs: Customs) -> Result<Session<T, R>> {
+        if customs.is_empty() {
+            return self.use_session(id).await;
+        }
         let path = format!(
             "{API_PREFIX}/tool_router/session/{}/attach",
             encode_path_param(id)?
