@@ -721,6 +721,7 @@ pub(crate) async fn proxy_execute<S: Store, R: Runtime>(
     ok(
         200,
         &json!({
+            "result_type": "completed",
             "status": 200,
             "data": data,
             "headers": {"content-type": "application/json", "x-composio-emulator": "true"},
