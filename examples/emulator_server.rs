@@ -142,7 +142,8 @@ fn serve(stream: TcpStream, store: &SharedStore, port: u16) -> std::io::Result<(
             continue;
         }
         let mut parts = line.split(' ');
-        let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
+        let (Some(method), Some(target), Some(version)) =
+            (parts.next(), parts.next(), parts.next())
         else {
             return bad(&mut writer, "400 Bad Request");
         };

@@ -1,4 +1,5 @@
 //! The connect flow: links, the hosted consent page, callbacks and connected accounts.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod emulator_support;
 
@@ -6,7 +7,11 @@ use emulator_support::{form, get_page, Emu, ORIGIN};
 use serde_json::json;
 
 fn link(emu: &Emu, sid: &str, body: serde_json::Value) -> serde_json::Value {
-    let r = emu.api("POST", &format!("/tool_router/session/{sid}/link"), Some(body));
+    let r = emu.api(
+        "POST",
+        &format!("/tool_router/session/{sid}/link"),
+        Some(body),
+    );
     assert_eq!(r.status, 201, "{}", r.text);
     r.json
 }
@@ -19,7 +24,11 @@ fn path_of(url: &str) -> String {
 fn link_creates_an_initiated_account_and_a_consent_page() {
     let emu = Emu::new();
     let sid = emu.session("user_<script>");
-    let l = link(&emu, &sid, json!({"toolkit": "github", "callback_url": "https://app.example/cb?x=1", "alias": "work"}));
+    let l = link(
+        &emu,
+        &sid,
+        json!({"toolkit": "github", "callback_url": "https://app.example/cb?x=1", "alias": "work"}),
+    );
     let token = l["link_token"].as_str().unwrap();
     assert!(token.starts_with("ln_"));
     assert_eq!(l["redirect_url"], format!("{ORIGIN}/link/{token}"));
@@ -37,13 +46,26 @@ fn link_creates_an_initiated_account_and_a_consent_page() {
 
     let page = emu.send(get_page(&format!("/link/{token}")));
     assert_eq!(page.status, 200);
-    assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
-    assert!(page.headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
-    assert!(page.text.contains(r#"<button type="submit" name="decision" value="allow">Allow</button>"#));
+    assert!(page.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    assert!(page
+        .text
+        .contains(r#"<button type="submit" name="decision" value="allow">Allow</button>"#));
     assert!(page.text.contains(r#"value="deny">Deny</button>"#));
-    assert!(page.text.contains(&format!(r#"<form method="post" action="/link/{token}">"#)));
+    assert!(page
+        .text
+        .contains(&format!(r#"<form method="post" action="/link/{token}">"#)));
     assert!(page.text.contains("GitHub"));
-    assert!(page.text.contains("user_&lt;script&gt;"), "user id must be escaped");
+    assert!(
+        page.text.contains("user_&lt;script&gt;"),
+        "user id must be escaped"
+    );
     assert!(!page.text.contains("user_<script>"));
 }
 
@@ -51,9 +73,16 @@ fn link_creates_an_initiated_account_and_a_consent_page() {
 fn allow_marks_active_and_redirects_303_with_appended_query() {
     let emu = Emu::new();
     let sid = emu.session("u");
-    let l = link(&emu, &sid, json!({"toolkit": "gmail", "callback_url": "https://app.example/cb?user_id=u&source=onboarding#frag"}));
+    let l = link(
+        &emu,
+        &sid,
+        json!({"toolkit": "gmail", "callback_url": "https://app.example/cb?user_id=u&source=onboarding#frag"}),
+    );
     let ca = l["connected_account_id"].as_str().unwrap();
-    let res = emu.send(form(&path_of(l["redirect_url"].as_str().unwrap()), "decision=allow"));
+    let res = emu.send(form(
+        &path_of(l["redirect_url"].as_str().unwrap()),
+        "decision=allow",
+    ));
     assert_eq!(res.status, 303);
     assert_eq!(
         res.headers["location"].to_str().unwrap(),
@@ -63,7 +92,10 @@ fn allow_marks_active_and_redirects_303_with_appended_query() {
     assert_eq!(acc.json["status"], "ACTIVE");
     assert_eq!(acc.json["state"]["val"]["status"], "ACTIVE");
     // The token is single-use: a reused link is a clear page, not a redirect.
-    let again = emu.send(form(&path_of(l["redirect_url"].as_str().unwrap()), "decision=allow"));
+    let again = emu.send(form(
+        &path_of(l["redirect_url"].as_str().unwrap()),
+        "decision=allow",
+    ));
     assert_eq!(again.status, 409);
     assert!(again.headers.get("location").is_none());
     assert!(again.text.contains("already used"));
@@ -72,15 +104,29 @@ fn allow_marks_active_and_redirects_303_with_appended_query() {
 #[test]
 fn deny_marks_failed_and_redirects_with_failed_status() {
     let emu = Emu::new();
-    let sid = emu.create(json!({"user_id": "u", "manage_connections": {"callback_url": "https://app.example/done"}}))["session_id"].as_str().unwrap().to_owned();
+    let sid = emu.create(
+        json!({"user_id": "u", "manage_connections": {"callback_url": "https://app.example/done"}}),
+    )["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let l = link(&emu, &sid, json!({"toolkit": "slack"}));
     let ca = l["connected_account_id"].as_str().unwrap();
-    let res = emu.send(form(&path_of(l["redirect_url"].as_str().unwrap()), "decision=deny"));
+    let res = emu.send(form(
+        &path_of(l["redirect_url"].as_str().unwrap()),
+        "decision=deny",
+    ));
     assert_eq!(res.status, 303);
-    assert_eq!(res.headers["location"].to_str().unwrap(), format!("https://app.example/done?status=failed&connected_account_id={ca}"));
+    assert_eq!(
+        res.headers["location"].to_str().unwrap(),
+        format!("https://app.example/done?status=failed&connected_account_id={ca}")
+    );
     let acc = emu.api("GET", &format!("/connected_accounts/{ca}"), None);
     assert_eq!(acc.json["status"], "FAILED");
-    assert!(acc.json["status_reason"].as_str().unwrap().contains("denied"));
+    assert!(acc.json["status_reason"]
+        .as_str()
+        .unwrap()
+        .contains("denied"));
 }
 
 #[test]
@@ -89,8 +135,14 @@ fn without_callback_a_done_page_is_shown() {
     let sid = emu.session("u");
     let l = link(&emu, &sid, json!({"toolkit": "linear"}));
     let page = emu.send(get_page(&path_of(l["redirect_url"].as_str().unwrap())));
-    assert!(page.text.contains(r#"name="api_key""#), "API-key toolkits show a key field");
-    let res = emu.send(form(&path_of(l["redirect_url"].as_str().unwrap()), "api_key=lin_x&decision=allow"));
+    assert!(
+        page.text.contains(r#"name="api_key""#),
+        "API-key toolkits show a key field"
+    );
+    let res = emu.send(form(
+        &path_of(l["redirect_url"].as_str().unwrap()),
+        "api_key=lin_x&decision=allow",
+    ));
     assert_eq!(res.status, 200);
     assert!(res.text.contains("Linear connected"));
 }
@@ -99,7 +151,11 @@ fn without_callback_a_done_page_is_shown() {
 fn expired_unknown_and_malformed_links_get_clear_pages() {
     let emu = Emu::new();
     let sid = emu.session("u");
-    let l = link(&emu, &sid, json!({"toolkit": "notion", "callback_url": "https://app.example/cb"}));
+    let l = link(
+        &emu,
+        &sid,
+        json!({"toolkit": "notion", "callback_url": "https://app.example/cb"}),
+    );
     let p = path_of(l["redirect_url"].as_str().unwrap());
     emu.rt.advance(10 * 60 * 1000 + 1);
     let page = emu.send(get_page(&p));
@@ -110,7 +166,10 @@ fn expired_unknown_and_malformed_links_get_clear_pages() {
     assert!(post.headers.get("location").is_none());
     assert_eq!(emu.send(get_page("/link/ln_doesnotexist")).status, 404);
     let l = link(&emu, &sid, json!({"toolkit": "notion"}));
-    let bad = emu.send(form(&path_of(l["redirect_url"].as_str().unwrap()), "decision=maybe"));
+    let bad = emu.send(form(
+        &path_of(l["redirect_url"].as_str().unwrap()),
+        "decision=maybe",
+    ));
     assert_eq!(bad.status, 400);
 }
 
@@ -118,9 +177,17 @@ fn expired_unknown_and_malformed_links_get_clear_pages() {
 fn link_validation() {
     let emu = Emu::new();
     let sid = emu.session("u");
-    for body in [json!({}), json!({"toolkit": "nope"}), json!({"toolkit": "hackernews"}),
-                 json!({"toolkit": "gmail", "callback_url": "javascript:alert(1)"})] {
-        let r = emu.api("POST", &format!("/tool_router/session/{sid}/link"), Some(body.clone()));
+    for body in [
+        json!({}),
+        json!({"toolkit": "nope"}),
+        json!({"toolkit": "hackernews"}),
+        json!({"toolkit": "gmail", "callback_url": "javascript:alert(1)"}),
+    ] {
+        let r = emu.api(
+            "POST",
+            &format!("/tool_router/session/{sid}/link"),
+            Some(body.clone()),
+        );
         assert_eq!(r.status, 400, "{body}");
     }
 }
@@ -130,9 +197,16 @@ fn connected_accounts_link_outside_sessions() {
     let emu = Emu::new();
     let r = emu.api("POST", "/connected_accounts/link", Some(json!({"auth_config_id": "ac_github", "user_id": "u9", "callback_url": "https://a.example/cb"})));
     assert_eq!(r.status, 201, "{}", r.text);
-    assert!(r.json["redirect_url"].as_str().unwrap().starts_with(&format!("{ORIGIN}/link/ln_")));
+    assert!(r.json["redirect_url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{ORIGIN}/link/ln_")));
     assert!(r.json["expires_at"].is_string());
-    let r = emu.api("POST", "/connected_accounts/link", Some(json!({"auth_config_id": "ac_nope", "user_id": "u9"})));
+    let r = emu.api(
+        "POST",
+        "/connected_accounts/link",
+        Some(json!({"auth_config_id": "ac_nope", "user_id": "u9"})),
+    );
     assert_eq!(r.status, 404);
     let r = emu.api("GET", "/connected_accounts/ca_missing", None);
     assert_eq!(r.status, 404);
@@ -144,5 +218,11 @@ fn link_url_overwrite_white_labels_the_redirect() {
     let emu = Emu::new();
     let sid = emu.create(json!({"user_id": "u", "experimental": {"link_url_overwrite": "https://connect.example.com"}}))["session_id"].as_str().unwrap().to_owned();
     let l = link(&emu, &sid, json!({"toolkit": "gmail"}));
-    assert_eq!(l["redirect_url"], format!("https://connect.example.com/link/{}", l["link_token"].as_str().unwrap()));
+    assert_eq!(
+        l["redirect_url"],
+        format!(
+            "https://connect.example.com/link/{}",
+            l["link_token"].as_str().unwrap()
+        )
+    );
 }
