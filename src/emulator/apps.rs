@@ -20,7 +20,11 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<u64> {
     let y: i64 = d.next()?.parse().ok()?;
     let mo: i64 = d.next()?.parse().ok()?;
     let da: i64 = d.next()?.parse().ok()?;
-    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
+    if d.next().is_some()
+        || !(1..=9999).contains(&y)
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&da)
+    {
         return None;
     }
     let (clock, offset_min) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
@@ -43,7 +47,11 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<u64> {
     let h: i64 = t.next()?.parse().ok()?;
     let mi: i64 = t.next()?.parse().ok()?;
     let se: i64 = t.next().unwrap_or("0").parse().ok()?;
-    if h > 23 || mi > 59 || se > 60 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if !(0..=23).contains(&h)
+        || !(0..=59).contains(&mi)
+        || !(0..=60).contains(&se)
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let ms: i64 = format!("{:0<3}", frac.get(..frac.len().min(3)).unwrap_or(""))
@@ -182,8 +190,8 @@ fn gmail(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &
                    "from": from, "to": env.email(), "cc": [], "bcc": [], "subject": subject,
                    "body": body, "snippet": body.chars().take(80).collect::<String>(),
                    "labelIds": ["INBOX", "UNREAD"],
-                   "internalDate": (env.now - 86_400_000 * (3 - i)).to_string(),
-                   "date": rfc3339(env.now - 86_400_000 * (3 - i))})
+                   "internalDate": env.now.saturating_sub(86_400_000 * (3 - i)).to_string(),
+                   "date": rfc3339(env.now.saturating_sub(86_400_000 * (3 - i)))})
         };
         st.insert(
             "messages".into(),
