@@ -29,6 +29,8 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<u64> {
     }
     let (clock, offset_min) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
         (c, 0i64)
+    } else if !time.contains(['+', '-']) {
+        (time, 0i64) // no zone: UTC
     } else {
         let pos = time.rfind(['+', '-'])?;
         let (c, off) = time.split_at(pos);
@@ -1134,7 +1136,9 @@ mod tests {
             parse_rfc3339("1994-11-06T09:49:37.250+01:00"),
             Some(784_111_777_250)
         );
+        assert_eq!(parse_rfc3339("1994-11-06T08:49"), Some(784_111_740_000));
         assert_eq!(parse_rfc3339("tomorrow"), None);
+        assert_eq!(parse_rfc3339("2026-11-23T25:00:00Z"), None);
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
     }
 }

@@ -134,138 +134,33 @@ fn local_tool_failure(slug: &str) -> Outcome {
     ))
 }
 
-/// Validates `args` against `schema`; `Err` lists every violation.
+/// Validates `args` against `schema` with the crate's JSON Schema validator
+/// ([`crate::tools::schema::check_arguments`]); date-times must also parse, since the tools
+/// compute with them. `Err` lists every violation.
 fn validate(slug: &str, schema: &Value, args: &Map<String, Value>) -> Result<(), String> {
-    let mut violations = Vec::new();
-    check_value(schema, &Value::Object(args.clone()), "$", &mut violations);
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "Invalid arguments for {slug}: {}",
-            violations.join("; ")
-        ))
-    }
-}
-
-fn type_matches(ty: &str, v: &Value) -> bool {
-    match ty {
-        "string" => v.is_string(),
-        "integer" => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
-        "number" => v.is_number(),
-        "boolean" => v.is_boolean(),
-        "object" => v.is_object(),
-        "array" => v.is_array(),
-        "null" => v.is_null(),
-        _ => true,
-    }
-}
-
-fn check_value(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>) {
-    if out.len() >= 20 {
-        return;
-    }
-    let types: Vec<&str> = match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    if !types.is_empty() && !types.iter().any(|t| type_matches(t, v)) {
-        out.push(format!("{path} must be of type {}", types.join(" or ")));
-        return;
-    }
-    if let Some(e) = schema.get("enum").and_then(Value::as_array) {
-        if !e.contains(v) {
-            let allowed: Vec<String> = e.iter().map(Value::to_string).collect();
-            out.push(format!("{path} must be one of {}", allowed.join(", ")));
-        }
-    }
-    if let Some(n) = v.as_f64() {
-        if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
-            if n < min {
-                out.push(format!("{path} must be >= {min}"));
-            }
-        }
-        if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
-            if n > max {
-                out.push(format!("{path} must be <= {max}"));
-            }
-        }
-    }
-    if let Some(s) = v.as_str() {
-        let len = s.chars().count() as u64;
-        if let Some(min) = schema.get("minLength").and_then(Value::as_u64) {
-            if len < min {
-                out.push(format!("{path} must be at least {min} characters"));
-            }
-        }
-        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
-            if len > max {
-                out.push(format!("{path} must be at most {max} characters"));
-            }
-        }
-        match schema.get("format").and_then(Value::as_str) {
-            Some("email") if !is_email(s) => {
-                out.push(format!("{path} must be an email address"));
-            }
-            Some("date-time") if apps::parse_rfc3339(s).is_none() => {
-                out.push(format!(
-                    "{path} must be an RFC 3339 date-time such as 2026-11-23T10:00:00Z"
-                ));
-            }
-            _ => {}
-        }
-    }
-    if let Some(a) = v.as_array() {
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-            if (a.len() as u64) < min {
-                out.push(format!("{path} must have at least {min} items"));
-            }
-        }
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-            if (a.len() as u64) > max {
-                out.push(format!("{path} must have at most {max} items"));
-            }
-        }
-        if let Some(items) = schema.get("items") {
-            for (i, x) in a.iter().enumerate() {
-                check_value(items, x, &format!("{path}[{i}]"), out);
-            }
-        }
-    }
-    if let Some(o) = v.as_object() {
-        for r in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            if o.get(r).is_none_or(Value::is_null) {
-                out.push(format!("{path}.{r} is required"));
-            }
-        }
-        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-            for (k, x) in o {
-                if let Some(ps) = props.get(k) {
-                    if !x.is_null() {
-                        check_value(ps, x, &format!("{path}.{k}"), out);
+    let instance = Value::Object(args.clone());
+    crate::tools::schema::check_arguments(slug, schema, &instance).map_err(|e| e.to_string())?;
+    let mut bad = Vec::new();
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (k, p) in props {
+            if p.get("format").and_then(Value::as_str) == Some("date-time") {
+                if let Some(v) = args.get(k).and_then(Value::as_str) {
+                    if apps::parse_rfc3339(v).is_none() {
+                        bad.push(format!(
+                            "$.{k} must be a valid date-time such as 2026-11-23T10:00:00Z"
+                        ));
                     }
                 }
             }
         }
     }
-}
-
-fn is_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !s.contains(' ')
-        }
-        None => false,
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "arguments for {slug} do not match its schema: {}",
+            bad.join("; ")
+        ))
     }
 }
 
