@@ -528,3 +528,48 @@ fn state_lives_in_the_store_across_emulator_instances() {
         200
     );
 }
+
+#[test]
+fn mcp_url_answers_json_rpc() {
+    let emu = Emu::new();
+    let s =
+        emu.create(json!({"user_id": "u", "preload": {"tools": ["HACKERNEWS_GET_TOP_STORIES"]}}));
+    let url = s["mcp"]["url"].as_str().unwrap();
+    let path = url.strip_prefix(ORIGIN).unwrap();
+    let rpc = |body: Value| emu.call("POST", path, Some(body));
+    let init = rpc(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18"}}),
+    );
+    assert_eq!(init.status, 200);
+    assert_eq!(
+        init.json["result"]["serverInfo"]["name"],
+        "composio-edge-emulator"
+    );
+    let note = rpc(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    assert_eq!(note.status, 202);
+    let list = rpc(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}));
+    let names: Vec<&str> = list.json["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"COMPOSIO_SEARCH_TOOLS") && names.contains(&"HACKERNEWS_GET_TOP_STORIES")
+    );
+    let call = rpc(
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "HACKERNEWS_GET_TOP_STORIES", "arguments": {"limit": 2}}}),
+    );
+    assert_eq!(call.json["result"]["isError"], false);
+    assert_eq!(
+        call.json["result"]["structuredContent"]["data"]["stories"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let unknown = rpc(json!({"jsonrpc": "2.0", "id": 4, "method": "resources/list"}));
+    assert_eq!(unknown.json["error"]["code"], -32601);
+    let no_key = http::Request::post(url).body(b"{}".to_vec()).unwrap();
+    assert_eq!(emu.send(no_key).status, 401);
+}

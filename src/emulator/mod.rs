@@ -13,6 +13,8 @@
 //! Routes:
 //! - `/api/v3.1/…` (and `/api/v3/…`): every session endpoint of the wire reference §2;
 //! - `/link/{token}`: the hosted consent page (GET) and its form (POST `decision=allow|deny`);
+//! - `/tool_router/{session_id}/mcp`: a minimal MCP endpoint (JSON-RPC over POST: `initialize`,
+//!   `tools/list`, `tools/call`);
 //! - `/__emulator/faults` (POST queue, GET list, DELETE clear), `/__emulator/reset` (POST),
 //!   `/__emulator/files/{token}` (presigned-URL stand-in for file mounts).
 //!
@@ -46,6 +48,7 @@ mod connect;
 mod exec;
 mod faults;
 mod files;
+mod mcp;
 mod search;
 mod session;
 
@@ -469,6 +472,14 @@ async fn dispatch<S: Store, R: Runtime>(
 ) -> Res<HttpResponse> {
     if let Some(token) = path.strip_prefix("/link/") {
         return connect::link_page(ctx, req, token).await;
+    }
+    if let Some(id) = path
+        .strip_prefix("/tool_router/")
+        .and_then(|p| p.strip_suffix("/mcp"))
+        .filter(|id| !id.contains('/'))
+    {
+        authenticate(&req)?;
+        return mcp::handle(ctx, req, id).await;
     }
     let api = path
         .strip_prefix("/api/v3.1/")
