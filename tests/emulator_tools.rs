@@ -478,3 +478,40 @@ fn execute_meta_runs_meta_tools_only_and_proxy_execute_needs_a_connection() {
     );
     assert_eq!(bad.status, 400);
 }
+
+#[test]
+fn per_user_state_is_bounded() {
+    let emu = Emu::new();
+    let sid = emu.session("big");
+    emu.connect(&sid, "gmail");
+    let body = "x".repeat(70_000);
+    let first = emu.execute(
+        &sid,
+        "GMAIL_SEND_EMAIL",
+        json!({"recipient_email": "a@b.co", "body": body}),
+    );
+    ok_data(&first);
+    let second = emu.execute(
+        &sid,
+        "GMAIL_SEND_EMAIL",
+        json!({"recipient_email": "a@b.co", "body": body}),
+    );
+    assert!(failed(&second).contains("storage limit"));
+    // The first message is still there; nothing was half-written.
+    let f = emu.execute(&sid, "GMAIL_FETCH_EMAILS", json!({"label_ids": ["SENT"]}));
+    assert_eq!(ok_data(&f)["messages"].as_array().unwrap().len(), 1);
+    let sid = emu.session("many");
+    emu.connect(&sid, "gmail");
+    for i in 0..210 {
+        let r = emu.execute(
+            &sid,
+            "GMAIL_CREATE_EMAIL_DRAFT",
+            json!({"recipient_email": "a@b.co", "body": format!("d{i}")}),
+        );
+        ok_data(&r);
+    }
+    let d = emu.execute(&sid, "GMAIL_LIST_DRAFTS", json!({"max_results": 500}));
+    let drafts = ok_data(&d)["drafts"].as_array().unwrap().clone();
+    assert_eq!(drafts.len(), 200);
+    assert_eq!(drafts[0]["message"]["body"], "d209");
+}

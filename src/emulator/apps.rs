@@ -175,13 +175,32 @@ pub(crate) async fn run<S: Store, R: Runtime>(
             def.slug
         )),
     };
+    // Keep every collection bounded (newest entries win).
+    for v in state.values_mut() {
+        if let Value::Array(a) = v {
+            if a.len() > MAX_ITEMS {
+                a.drain(..a.len() - MAX_ITEMS);
+            }
+        }
+    }
     if out.is_ok() && stateful && Value::Object(state.clone()) != before {
-        ctx.put_json(&key, &state).await?;
+        if let Err(e) = ctx.put_json(&key, &state).await {
+            if e.status == 413 {
+                return Ok(Err(format!(
+                    "{}: the emulated {} account is full; reset the emulator (POST /__emulator/reset)",
+                    e.message, def.toolkit
+                )));
+            }
+            return Err(e);
+        }
     }
     Ok(out)
 }
 
 type Out = Result<Value, String>;
+
+/// Most entries a per-user collection (messages, issues, events …) keeps.
+const MAX_ITEMS: usize = 200;
 
 // ---------------------------------------------------------------------------------------------
 

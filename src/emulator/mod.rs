@@ -58,6 +58,9 @@ pub const DROP_CONNECTION_HEADER: &str = "x-emulator-fault";
 /// Largest request body the emulator accepts (bytes).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
+/// Largest JSON value stored under one key (a Durable Object value holds at most 128 KiB).
+pub const MAX_VALUE: usize = 120 * 1024;
+
 /// The Tool Router emulator.
 #[derive(Clone, Debug, Default)]
 pub struct Emulator {}
@@ -155,6 +158,14 @@ impl<S: Store, R: Runtime> Ctx<'_, S, R> {
 
     pub async fn put_json<T: Serialize>(&self, key: &str, value: &T) -> Res<()> {
         let s = serde_json::to_string(value).map_err(|e| ApiErr::internal(e.to_string()))?;
+        if s.len() > MAX_VALUE {
+            return Err(ApiErr::new(
+                413,
+                "Emulator_StateTooLarge",
+                "this change would exceed the emulator's per-entity storage limit",
+            )
+            .fix("Reset the emulator with POST /__emulator/reset, or keep sessions and tool state smaller."));
+        }
         self.store.put(key, s).await.map_err(ApiErr::storage)
     }
 

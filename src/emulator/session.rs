@@ -34,6 +34,9 @@ pub(crate) struct HistoryEntry {
     pub config: Map<String, Value>,
 }
 
+/// Config versions kept per session.
+const MAX_HISTORY: usize = 50;
+
 fn key(id: &str) -> String {
     format!("session/{id}")
 }
@@ -752,7 +755,10 @@ pub(crate) async fn patch<S: Store, R: Runtime>(
         created_at: ctx.now_ms(),
         config,
     });
-    if sess.history.len() > 100 {
+    while sess.history.len() > MAX_HISTORY
+        || (sess.history.len() > 1
+            && serde_json::to_string(&sess).map_or(0, |s| s.len()) > super::MAX_VALUE)
+    {
         sess.history.remove(0);
     }
     ctx.put_json(&key(&sess.id), &sess).await?;
