@@ -226,3 +226,26 @@ fn link_url_overwrite_white_labels_the_redirect() {
         )
     );
 }
+
+#[test]
+fn connected_accounts_are_listed_with_filters() {
+    let emu = Emu::new();
+    let a = emu.session("ann");
+    let b = emu.session("ben");
+    let gh = emu.connect(&a, "github");
+    link(&emu, &a, json!({"toolkit": "gmail"}));
+    emu.connect(&b, "github");
+    let r = emu.api("GET", "/connected_accounts?user_ids=ann", None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["total_items"], 2);
+    let r = emu.api(
+        "GET",
+        "/connected_accounts?user_ids=ann&statuses=ACTIVE&auth_config_ids=ac_github",
+        None,
+    );
+    let items = r.json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], gh.as_str());
+    let r = emu.api("GET", "/connected_accounts?toolkit_slugs=github", None);
+    assert_eq!(r.json["total_items"], 2);
+}

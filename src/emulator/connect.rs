@@ -270,6 +270,40 @@ pub(crate) fn account_wire(a: &Account) -> Value {
     })
 }
 
+/// `GET /api/v3.1/connected_accounts?user_ids=&auth_config_ids=&toolkit_slugs=&statuses=`
+/// (comma-joined lists), newest first, paginated.
+pub(crate) async fn list_accounts<S: Store, R: Runtime>(
+    ctx: &Ctx<'_, S, R>,
+    query: &[(String, String)],
+) -> Res<HttpResponse> {
+    let list = |name: &str| -> Option<Vec<String>> {
+        super::qp(query, name)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.split(',').map(|x| x.trim().to_owned()).collect())
+    };
+    let (users, configs, toolkits, statuses) = (
+        list("user_ids"),
+        list("auth_config_ids"),
+        list("toolkit_slugs"),
+        list("statuses"),
+    );
+    let mut accounts: Vec<Account> = ctx.list_json("account/").await?;
+    accounts.retain(|a| {
+        let ac = catalog::toolkit(&a.toolkit)
+            .map(Toolkit::auth_config_id)
+            .unwrap_or_default();
+        users.as_ref().is_none_or(|u| u.contains(&a.user_id))
+            && configs.as_ref().is_none_or(|c| c.contains(&ac))
+            && toolkits
+                .as_ref()
+                .is_none_or(|t| t.iter().any(|x| x.eq_ignore_ascii_case(&a.toolkit)))
+            && statuses.as_ref().is_none_or(|s| s.contains(&a.status))
+    });
+    accounts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    let items: Vec<Value> = accounts.iter().map(account_wire).collect();
+    ok(200, &super::paginate(items, query, 20, 1000)?)
+}
+
 /// `GET /api/v3.1/connected_accounts/{id}`.
 pub(crate) async fn retrieve_account<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,

@@ -576,6 +576,10 @@ async fn dispatch<S: Store, R: Runtime>(
             let sess = session::load(ctx, id).await?;
             files::mount_op(ctx, &sess, mount, op, &query, &body).await?
         }
+        ["connected_accounts"] => {
+            allow(&[M::GET])?;
+            connect::list_accounts(ctx, &query).await?
+        }
         ["connected_accounts", "link"] => {
             allow(&[M::POST])?;
             connect::account_link(ctx, json_body(&body)?).await?

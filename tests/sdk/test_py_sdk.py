@@ -162,6 +162,19 @@ def test_whole_session_with_the_official_python_sdk() -> None:
     assert account.status == "ACTIVE"
     assert account.id == req.id
 
+    # a link outside the session, denied on the consent page
+    other = composio.connected_accounts.link(user_id=user, auth_config_id="ac_slack", callback_url="http://127.0.0.1:9/cb")
+    status, headers = post_form(other.redirect_url, "decision=deny")
+    assert status == 303
+    location = headers.get("Location") or headers.get("location")
+    assert location == f"http://127.0.0.1:9/cb?status=failed&connected_account_id={other.id}"
+    try:
+        other.wait_for_connection(timeout=5)
+    except Exception as e:
+        assert "FAILED" in str(e)
+    else:
+        raise AssertionError("a denied connection must not become active")
+
     created = session.execute(
         "GITHUB_CREATE_AN_ISSUE",
         arguments={"owner": "acme", "repo": "api", "title": "Rate limits are too strict"},

@@ -134,6 +134,21 @@ test('a whole session with the official TypeScript SDK', async t => {
     assert.equal(reuse.status, 409);
   });
 
+  await t.test('connectedAccounts.link outside the session', async () => {
+    const req = await composio.connectedAccounts.link(user, 'ac_slack', { callbackUrl: 'http://127.0.0.1:9/cb' });
+    assert.ok(req.redirectUrl.startsWith(`${baseURL}/link/ln_`));
+    const deny = await fetch(req.redirectUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=deny',
+      redirect: 'manual',
+    });
+    assert.equal(deny.headers.get('location'), `http://127.0.0.1:9/cb?status=failed&connected_account_id=${req.id}`);
+    await assert.rejects(req.waitForConnection(5_000), /FAILED/);
+    // github is connected now: a second link on the same auth config is refused by the SDK.
+    await assert.rejects(composio.connectedAccounts.link(user, 'ac_github'), /Multiple connected accounts/);
+  });
+
   await t.test('connected tools now run with state', async () => {
     const created = await session.execute('GITHUB_CREATE_AN_ISSUE', {
       owner: 'acme', repo: 'web', title: 'Login button is broken', labels: ['bug'],
