@@ -550,7 +550,7 @@ async fn schema_for<S: Store, T: Transport, R: Runtime>(
             return Ok(c.get("schema").cloned());
         }
     }
-    if slug.starts_with("COMPOSIO_") {
+    {
         let items = env.up.tools(session_id).await.map_err(|e| env.up_err(&e))?;
         let found = items
             .iter()
