@@ -658,3 +658,31 @@ fn emulator_mode_header_on_every_response() {
     let p = production_harness(&[]);
     assert!(hdr(&p.send(get("/v1/nothing", None)), "x-composio-edge-mode").is_none());
 }
+
+#[test]
+fn execute_recreates_a_lost_session_before_running() {
+    let h = emulator_harness();
+    let t = h.token("alice");
+    h.send(post("/v1/session", Some(&t), &json!({})));
+    h.up.sessions.borrow_mut().clear();
+    let res = h.send(post(
+        "/v1/execute",
+        Some(&t),
+        &json!({"tool_slug": "GITHUB_CREATE_AN_ISSUE", "arguments": {"owner": "o", "repo": "r", "title": "t"}}),
+    ));
+    assert_eq!(res.status(), 200, "{}", text(&res));
+    assert_eq!(h.up.count("POST", "/tool_router/session"), 2);
+    assert_eq!(h.up.executes("GITHUB_CREATE_AN_ISSUE"), 1);
+}
+
+#[test]
+fn authentication_comes_before_body_checks() {
+    let h = emulator_harness();
+    let mut req = post("/v1/search", None, &json!({}));
+    *req.body_mut() = b"{broken".to_vec();
+    let res = h.send(req);
+    assert_eq!((st(&res), code(&res).as_str()), (401, "missing_token"));
+    let mut req = post("/v1/tokens", None, &json!({}));
+    *req.body_mut() = b"{broken".to_vec();
+    assert_eq!(code(&h.send(req)), "unauthorized");
+}

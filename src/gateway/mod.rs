@@ -206,6 +206,26 @@ pub(crate) fn valid_user_id(s: &str) -> bool {
     !s.is_empty() && s.chars().count() <= 256 && !s.chars().any(char::is_control)
 }
 
+/// Content type and JSON syntax of a route's body (after authentication).
+fn check_body(req: &HttpRequest, ctx: &Ctx, route: Route) -> Result<(), HttpResponse> {
+    if route.json_body() && !req.body().iter().all(u8::is_ascii_whitespace) {
+        let ct = header(req, "content-type")
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mime = ct.split(';').next().unwrap_or("").trim();
+        if mime != "application/json" {
+            return Err(respond::error(
+                ctx,
+                415,
+                "unsupported_media_type",
+                "request body must be application/json",
+            ));
+        }
+        json_body(req, ctx)?;
+    }
+    Ok(())
+}
+
 /// The bearer credential of `Authorization`.
 fn bearer(req: &HttpRequest) -> Option<&str> {
     let v = header(req, "authorization")?.trim();
@@ -365,22 +385,6 @@ impl Gateway {
                 &format!("request body is larger than {} bytes", cfg.max_body_bytes),
             ));
         }
-        if route.json_body() && !req.body().iter().all(u8::is_ascii_whitespace) {
-            let ct = header(&req, "content-type")
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let mime = ct.split(';').next().unwrap_or("").trim();
-            if mime != "application/json" {
-                return Err(respond::error(
-                    ctx,
-                    415,
-                    "unsupported_media_type",
-                    "request body must be application/json",
-                ));
-            }
-            json_body(&req, ctx)?;
-        }
-
         // Strip anything that could impersonate front's verdict.
         let forged: Vec<http::HeaderName> = req
             .headers()
@@ -398,6 +402,7 @@ impl Gateway {
                 if !cfg.emulator_mode {
                     return Err(respond::error(ctx, 404, "not_found", "no such route"));
                 }
+                check_body(&req, ctx, route)?;
                 let body = json_body(&req, ctx)?;
                 Err(self.mint(&body, rt, ctx))
             }
@@ -467,6 +472,7 @@ impl Gateway {
                         "the proxy route is not enabled (EDGE_PROXY_ENABLED)",
                     ));
                 }
+                check_body(&req, ctx, route)?;
                 req.headers_mut().remove(http::header::AUTHORIZATION);
                 req.headers_mut().remove(http::header::COOKIE);
                 let user_key = self.user_key(&claims.sub);
@@ -547,7 +553,7 @@ impl Gateway {
                 None,
             );
         }
-        match json_body(req, ctx) {
+        match check_body(req, ctx, Route::Tokens).and_then(|()| json_body(req, ctx)) {
             Ok(body) => self.mint(&body, rt, ctx),
             Err(res) => res,
         }

@@ -495,7 +495,7 @@ async fn search<S: Store, T: Transport, R: Runtime>(
 /// `COMPOSIO_GET_TOOL_SCHEMAS`. `Ok(None)` when the API knows no such tool.
 async fn schema_for<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
-    session_id: &str,
+    user_id: &str,
     slug: &str,
 ) -> Result<Option<Value>, HttpResponse> {
     let key = format!("{}{slug}", keys::SCHEMA);
@@ -508,7 +508,8 @@ async fn schema_for<S: Store, T: Transport, R: Runtime>(
         }
     }
     {
-        let items = env.up.tools(session_id).await.map_err(|e| env.up_err(&e))?;
+        // Recreates the session if the API lost it, so the execute below uses a live one.
+        let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
         let found = items
             .iter()
             .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug));
@@ -528,10 +529,11 @@ async fn schema_for<S: Store, T: Transport, R: Runtime>(
             ));
         }
     }
+    let session_id = env.session_id(user_id).await?;
     let res = env
         .up
         .execute(
-            session_id,
+            &session_id,
             &json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}}),
         )
         .await
@@ -642,7 +644,6 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         }
     }
 
-    let session_id = env.session_id(user_id).await?;
     // Schema check first (custom tools carry their own schema).
     let custom_schema = custom.as_ref().and_then(|c| {
         c.as_array()?
@@ -653,8 +654,9 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     });
     let schema = match custom_schema {
         Some(s) => Some(s),
-        None => schema_for(env, &session_id, slug).await?,
+        None => schema_for(env, user_id, slug).await?,
     };
+    let session_id = env.session_id(user_id).await?;
     let Some(schema) = schema else {
         return Err(respond::error(
             ctx,
