@@ -159,8 +159,9 @@ fn safe_relative_path(p: &str) -> bool {
     !path.split('/').any(|seg| seg == ".." || seg == ".")
 }
 
-/// Validates a `return_to` (SEC-12, SEC-13): either exactly one of the configured
-/// `EDGE_RETURN_URLS`, or a same-origin relative path. Returns the absolute URL to redirect
+/// Validates a `return_to` (SEC-12, SEC-13): exactly one of the configured
+/// `EDGE_RETURN_URLS`, a same-origin relative path, or an absolute URL on the gateway's own
+/// origin (spelled exactly) with a safe path. Returns the absolute URL to redirect
 /// to, or `None`.
 ///
 /// ```
@@ -170,6 +171,8 @@ fn safe_relative_path(p: &str) -> bool {
 /// assert_eq!(validate_return_to("/settings?tab=apps", &cfg, own).as_deref(), Some("https://edge.example.com/settings?tab=apps"));
 /// assert_eq!(validate_return_to("https://app.example.com/done", &cfg, own).as_deref(), Some("https://app.example.com/done"));
 /// assert_eq!(validate_return_to("https://app.example.com/done/", &cfg, own), None);
+/// assert_eq!(validate_return_to("https://edge.example.com/done", &cfg, own).as_deref(), Some("https://edge.example.com/done"));
+/// assert_eq!(validate_return_to("https://edge.example.com@evil.com/", &cfg, own), None);
 /// assert_eq!(validate_return_to("//evil.com", &cfg, own), None);
 /// ```
 pub fn validate_return_to(raw: &str, cfg: &GatewayConfig, own_origin: &str) -> Option<String> {
@@ -181,6 +184,13 @@ pub fn validate_return_to(raw: &str, cfg: &GatewayConfig, own_origin: &str) -> O
     }
     if safe_relative_path(raw) {
         return Some(format!("{own_origin}{raw}"));
+    }
+    // An absolute URL on the gateway's own origin, spelled exactly, with a safe path.
+    if let Some(rest) = raw.strip_prefix(own_origin) {
+        let path = if rest.is_empty() { "/" } else { rest };
+        if safe_relative_path(path) {
+            return Some(format!("{own_origin}{path}"));
+        }
     }
     None
 }

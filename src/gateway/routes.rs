@@ -1346,12 +1346,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
     let message = json!({"type": "composio-edge:connect", "connection_id": flow_id, "status": outcome, "toolkit": toolkit, "connected_account_id": account_id});
     if let Some(rt) = flow.get("return_to").and_then(Value::as_str) {
         // Validated at connect time; validated again in case the configuration changed.
-        if let Some(to) = validate_return_to(rt, &env.gw.config, &ctx.own_origin).or_else(|| {
-            (rt.starts_with(&format!("{}/", ctx.own_origin))
-                && validate_return_to(&rt[ctx.own_origin.len()..], &env.gw.config, &ctx.own_origin)
-                    .is_some())
-            .then(|| rt.to_owned())
-        }) {
+        if let Some(to) = validate_return_to(rt, &env.gw.config, &ctx.own_origin) {
             return Ok(respond::redirect(ctx, &to, Some(&clear)));
         }
     }
