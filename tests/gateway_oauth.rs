@@ -363,7 +363,7 @@ fn callback_of_one_user_cannot_complete_in_another_users_object() {
     let Dispatch::User {
         user_key,
         mut request,
-    } = block_on(h.gw.front(req, &h.rt))
+    } = block_on(h.gw.front(req, &*h.rt))
     else {
         panic!()
     };
@@ -372,7 +372,7 @@ fn callback_of_one_user_cannot_complete_in_another_users_object() {
     request
         .headers_mut()
         .insert("x-edge-user-key", bob_key.parse().unwrap());
-    let res = block_on(h.gw.user(request, &h.store(&bob_key), &h.up, &h.rt));
+    let res = block_on(h.gw.user(request, &h.store(&bob_key), &h.up, &*h.rt));
     assert_eq!(res.status(), 400);
     assert_eq!(status(&h, &ta, &flow)["status"], "pending");
     // Bob cannot read alice's connection status.
@@ -597,7 +597,7 @@ fn concurrent_callbacks_for_one_state_exactly_one_succeeds() {
     let (_, cookie) = open_start(&h, &flow);
     h.up.account_status(&flow.account, "ACTIVE");
     let url = success_url(&flow, &flow.account);
-    let dispatch = |req| match block_on(h.gw.front(req, &h.rt)) {
+    let dispatch = |req| match block_on(h.gw.front(req, &*h.rt)) {
         Dispatch::User { user_key, request } => (user_key, request),
         Dispatch::Respond(_) => panic!("expected dispatch"),
     };
@@ -606,8 +606,8 @@ fn concurrent_callbacks_for_one_state_exactly_one_succeeds() {
     let store = h.store(&k1);
     let up = Yielding(&h.up);
     let (a, b) = join(
-        h.gw.user(r1, &store, &up, &h.rt),
-        h.gw.user(r2, &store, &up, &h.rt),
+        h.gw.user(r1, &store, &up, &*h.rt),
+        h.gw.user(r2, &store, &up, &*h.rt),
     );
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();

@@ -516,7 +516,7 @@ fn front_strips_forged_internal_headers() {
         "bob",
     );
     let req = with_header(req, "x-edge-user-key", "default:bob");
-    let Dispatch::User { user_key, request } = block_on(h.gw.front(req, &h.rt)) else {
+    let Dispatch::User { user_key, request } = block_on(h.gw.front(req, &*h.rt)) else {
         panic!("expected dispatch")
     };
     assert_eq!(user_key, h.gw.user_key("alice"));

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::rc::Rc;
 
 use composio_edge::gateway::{Dispatch, Gateway, GatewayConfig};
 use composio_edge::runtime::{block_on, TestRuntime};
@@ -213,7 +214,7 @@ impl Transport for FakeApi {
 /// Gateway + per-user stores + upstream.
 pub struct Harness<T> {
     pub gw: Gateway,
-    pub rt: TestRuntime,
+    pub rt: Rc<TestRuntime>,
     pub stores: RefCell<HashMap<String, MemoryStore>>,
     pub up: T,
 }
@@ -247,9 +248,13 @@ pub fn production_harness(extra: &[(&str, &str)]) -> Harness<FakeApi> {
 
 impl<T: Transport> Harness<T> {
     pub fn new(cfg: GatewayConfig, up: T) -> Self {
+        Self::with_runtime(cfg, up, Rc::new(TestRuntime::new(START_MS)))
+    }
+
+    pub fn with_runtime(cfg: GatewayConfig, up: T, rt: Rc<TestRuntime>) -> Self {
         Self {
             gw: Gateway::new(cfg),
-            rt: TestRuntime::new(START_MS),
+            rt,
             stores: RefCell::new(HashMap::new()),
             up,
         }
@@ -265,11 +270,11 @@ impl<T: Transport> Harness<T> {
 
     /// front, then user in the user's "Durable Object".
     pub fn send(&self, req: HttpRequest) -> HttpResponse {
-        match block_on(self.gw.front(req, &self.rt)) {
+        match block_on(self.gw.front(req, &*self.rt)) {
             Dispatch::Respond(r) => r,
             Dispatch::User { user_key, request } => {
                 let store = self.store(&user_key);
-                block_on(self.gw.user(request, &store, &self.up, &self.rt))
+                block_on(self.gw.user(request, &store, &self.up, &*self.rt))
             }
         }
     }
