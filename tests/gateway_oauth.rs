@@ -4,14 +4,9 @@
 
 mod gateway_support;
 
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
 use composio_edge::gateway::Dispatch;
 use composio_edge::runtime::block_on;
-use composio_edge::transport::{HttpRequest, HttpResponse, Transport};
-use composio_edge::Error;
+use composio_edge::transport::{HttpRequest, HttpResponse};
 use gateway_support::*;
 use serde_json::{json, Value};
 
@@ -546,47 +541,6 @@ fn connect_url_hosts_are_checked() {
         hdr(&res, "location").unwrap(),
         format!("{ORIGIN}/link/ln_1")
     );
-}
-
-/// A transport that yields once before answering, so two requests interleave.
-struct Yielding<'a>(&'a FakeApi);
-
-impl Transport for Yielding<'_> {
-    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, Error> {
-        let mut yielded = false;
-        std::future::poll_fn(|cx| {
-            if yielded {
-                Poll::Ready(())
-            } else {
-                yielded = true;
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-        })
-        .await;
-        self.0.send(req).await
-    }
-}
-
-/// Polls two futures in turn until both finish.
-fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let mut a = pin!(a);
-    let mut b = pin!(b);
-    let (mut ra, mut rb) = (None, None);
-    let mut cx = Context::from_waker(Waker::noop());
-    while ra.is_none() || rb.is_none() {
-        if ra.is_none() {
-            if let Poll::Ready(v) = a.as_mut().poll(&mut cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let Poll::Ready(v) = b.as_mut().poll(&mut cx) {
-                rb = Some(v);
-            }
-        }
-    }
-    (ra.unwrap(), rb.unwrap())
 }
 
 #[test]

@@ -686,3 +686,67 @@ fn authentication_comes_before_body_checks() {
     *req.body_mut() = b"{broken".to_vec();
     assert_eq!(code(&h.send(req)), "unauthorized");
 }
+
+#[test]
+fn concurrent_executes_with_one_idempotency_key_run_once() {
+    use composio_edge::gateway::Dispatch;
+    use composio_edge::runtime::block_on;
+    let h = emulator_harness();
+    let t = h.token("alice");
+    h.send(get("/v1/tools", Some(&t))); // session and schema cache
+    let args = json!({"tool_slug": "GITHUB_CREATE_AN_ISSUE", "arguments": {"owner": "o", "repo": "r", "title": "t"}});
+    let dispatch = |req| match block_on(h.gw.front(req, &*h.rt)) {
+        Dispatch::User { user_key, request } => (user_key, request),
+        Dispatch::Respond(r) => panic!("{}", text(&r)),
+    };
+    let (key, r1) = dispatch(with_header(
+        post("/v1/execute", Some(&t), &args),
+        "idempotency-key",
+        "same",
+    ));
+    let (_, r2) = dispatch(with_header(
+        post("/v1/execute", Some(&t), &args),
+        "idempotency-key",
+        "same",
+    ));
+    let store = h.store(&key);
+    let up = Yielding(&h.up);
+    let (a, b) = join(
+        h.gw.user(r1, &store, &up, &*h.rt),
+        h.gw.user(r2, &store, &up, &*h.rt),
+    );
+    let mut codes = [st(&a), st(&b)];
+    codes.sort();
+    assert_eq!(codes, [200, 409], "{} / {}", text(&a), text(&b));
+    assert_eq!(h.up.executes("GITHUB_CREATE_AN_ISSUE"), 1);
+    // Once finished, the key replays.
+    let c = h.send(with_header(
+        post("/v1/execute", Some(&t), &args),
+        "idempotency-key",
+        "same",
+    ));
+    assert_eq!(hdr(&c, "idempotent-replayed").as_deref(), Some("true"));
+}
+
+#[test]
+fn concurrent_first_session_requests_agree_on_one_session() {
+    use composio_edge::gateway::Dispatch;
+    use composio_edge::runtime::block_on;
+    let h = emulator_harness();
+    let t = h.token("alice");
+    let dispatch = |req| match block_on(h.gw.front(req, &*h.rt)) {
+        Dispatch::User { user_key, request } => (user_key, request),
+        Dispatch::Respond(r) => panic!("{}", text(&r)),
+    };
+    let (key, r1) = dispatch(post("/v1/session", Some(&t), &json!({})));
+    let (_, r2) = dispatch(post("/v1/session", Some(&t), &json!({})));
+    let store = h.store(&key);
+    let up = Yielding(&h.up);
+    let (a, b) = join(
+        h.gw.user(r1, &store, &up, &*h.rt),
+        h.gw.user(r2, &store, &up, &*h.rt),
+    );
+    assert_eq!(body(&a)["session_id"], body(&b)["session_id"]);
+    let later = h.send(post("/v1/session", Some(&t), &json!({})));
+    assert_eq!(body(&later)["session_id"], body(&a)["session_id"]);
+}

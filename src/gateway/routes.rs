@@ -146,6 +146,11 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             "config_version": created.get("config_version").cloned().unwrap_or(Value::Null),
             "tool_router_tools": created.get("tool_router_tools").cloned().unwrap_or(Value::Null),
         });
+        // Another request of this user may have created one while we awaited the API: keep
+        // the first, so every tab sees the same session.
+        if let Some(existing) = self.stored_session().await? {
+            return Ok(existing);
+        }
         self.put_json(keys::SESSION, &record).await?;
         Ok(record)
     }

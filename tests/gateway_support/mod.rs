@@ -4,7 +4,10 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::future::Future;
+use std::pin::pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use composio_edge::gateway::{Dispatch, Gateway, GatewayConfig};
 use composio_edge::runtime::{block_on, TestRuntime};
@@ -367,4 +370,45 @@ pub fn local(url: &str) -> String {
 /// The status as a number.
 pub fn st(res: &HttpResponse) -> u16 {
     res.status().as_u16()
+}
+
+/// A transport that yields once before answering, so two requests interleave.
+pub struct Yielding<'a>(pub &'a FakeApi);
+
+impl Transport for Yielding<'_> {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, Error> {
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if yielded {
+                Poll::Ready(())
+            } else {
+                yielded = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        })
+        .await;
+        self.0.send(req).await
+    }
+}
+
+/// Polls two futures in turn until both finish.
+pub fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = pin!(a);
+    let mut b = pin!(b);
+    let (mut ra, mut rb) = (None, None);
+    let mut cx = Context::from_waker(Waker::noop());
+    while ra.is_none() || rb.is_none() {
+        if ra.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(&mut cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(&mut cx) {
+                rb = Some(v);
+            }
+        }
+    }
+    (ra.unwrap(), rb.unwrap())
 }
