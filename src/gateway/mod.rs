@@ -23,6 +23,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod config;
+pub mod idtoken;
 pub mod redirect;
 pub mod respond;
 mod routes;
@@ -92,6 +93,8 @@ pub enum Dispatch {
 pub struct Gateway {
     /// Its configuration.
     pub config: GatewayConfig,
+    /// Verifies app ID token signatures (RS256/ES256), injected by the shell.
+    pub id_verifier: Option<idtoken::Verifier>,
 }
 
 /// Internal headers set by `front` for `user` (incoming ones are always stripped).
@@ -264,7 +267,70 @@ pub(crate) fn json_body(
 impl Gateway {
     /// A gateway with this configuration.
     pub fn new(config: GatewayConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            id_verifier: None,
+        }
+    }
+
+    /// Accepts app ID tokens (`EDGE_JWT_ISSUER`, `EDGE_JWT_AUDIENCE`, `EDGE_JWKS`) whose
+    /// signatures `verifier` checks (the Worker shell passes a WebCrypto verifier).
+    pub fn with_signature_verifier(
+        mut self,
+        verifier: impl idtoken::SignatureVerifier + 'static,
+    ) -> Self {
+        self.id_verifier = Some(idtoken::Verifier(std::rc::Rc::new(verifier)));
+        self
+    }
+
+    /// Scopes a token gets when none are asked for.
+    fn default_scopes(&self) -> Vec<String> {
+        let mut s = vec![
+            "search".to_owned(),
+            "execute".to_owned(),
+            "connect".to_owned(),
+        ];
+        if self.config.proxy_enabled {
+            s.push("proxy".into());
+        }
+        s
+    }
+
+    /// Origins a token gets when none are asked for.
+    fn default_origins(&self, ctx: &Ctx) -> Vec<String> {
+        let mut o = self.config.allowed_origins.clone();
+        if self.config.emulator_mode && !o.contains(&ctx.own_origin) {
+            o.push(ctx.own_origin.clone());
+        }
+        o
+    }
+
+    /// Verifies a bearer token: a gateway token (HS256), or an app ID token (RS256/ES256)
+    /// when a JWKS and a verifier are configured.
+    async fn authenticate(
+        &self,
+        token: &str,
+        now: u64,
+        ctx: &Ctx,
+    ) -> Result<Claims, token::TokenError> {
+        let alg = idtoken::header_alg(token);
+        if let (Some("RS256" | "ES256"), Some(settings), Some(v)) =
+            (alg.as_deref(), &self.config.jwt, &self.id_verifier)
+        {
+            let id = idtoken::verify_id_token(settings, v.0.as_ref(), token, now).await?;
+            return Ok(Claims {
+                sub: id.sub,
+                aud: AUDIENCE.into(),
+                iss: ISSUER.into(),
+                iat: now,
+                nbf: None,
+                exp: id.exp,
+                scopes: self.default_scopes(),
+                origins: self.default_origins(ctx),
+                jti: String::new(),
+            });
+        }
+        token::verify_token(self.signing_key(), token, now)
     }
 
     /// The Durable Object name of a user: tenant plus a hash of the user id (SEC-11).
@@ -295,14 +361,14 @@ impl Gateway {
     /// Object.
     pub async fn front<R: Runtime>(&self, req: HttpRequest, rt: &R) -> Dispatch {
         let mut ctx = self.base_ctx(&req, rt);
-        let res = self.front_inner(req, rt, &mut ctx);
+        let res = self.front_inner(req, rt, &mut ctx).await;
         match res {
             Ok(d) => d,
             Err(res) => Dispatch::Respond(self.scrub(res, &ctx)),
         }
     }
 
-    fn front_inner<R: Runtime>(
+    async fn front_inner<R: Runtime>(
         &self,
         mut req: HttpRequest,
         rt: &R,
@@ -437,14 +503,13 @@ impl Gateway {
                     );
                     return Err(www_authenticate(res, None));
                 };
-                let claims =
-                    match token::verify_token(self.signing_key(), token, rt.now_ms() / 1000) {
-                        Ok(c) => c,
-                        Err(e) => {
-                            let res = respond::error(ctx, 401, "invalid_token", e.message());
-                            return Err(www_authenticate(res, Some("invalid_token")));
-                        }
-                    };
+                let claims = match self.authenticate(token, rt.now_ms() / 1000, ctx).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let res = respond::error(ctx, 401, "invalid_token", e.message());
+                        return Err(www_authenticate(res, Some("invalid_token")));
+                    }
+                };
                 if let Some(o) = origin.as_deref() {
                     let o = o.to_ascii_lowercase();
                     if !claims.origins.contains(&o) {
@@ -594,17 +659,7 @@ impl Gateway {
             },
         };
         let scopes: Vec<String> = match body.get("scopes") {
-            None | Some(Value::Null) => {
-                let mut s = vec![
-                    "search".to_owned(),
-                    "execute".to_owned(),
-                    "connect".to_owned(),
-                ];
-                if cfg.proxy_enabled {
-                    s.push("proxy".into());
-                }
-                s
-            }
+            None | Some(Value::Null) => self.default_scopes(),
             Some(Value::Array(a)) => {
                 let mut out = Vec::new();
                 for s in a {
@@ -626,13 +681,7 @@ impl Gateway {
             Some(_) => return respond::error(ctx, 400, "invalid_scope", "scopes must be an array"),
         };
         let origins: Vec<String> = match body.get("origins") {
-            None | Some(Value::Null) => {
-                let mut o = cfg.allowed_origins.clone();
-                if cfg.emulator_mode && !o.contains(&ctx.own_origin) {
-                    o.push(ctx.own_origin.clone());
-                }
-                o
-            }
+            None | Some(Value::Null) => self.default_origins(ctx),
             Some(Value::Array(a)) => {
                 let mut out = Vec::new();
                 for o in a {
