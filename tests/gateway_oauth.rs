@@ -593,3 +593,38 @@ fn connect_validates_its_input() {
     let res = h.send(get("/v1/connect/..%2F..", Some(&t)));
     assert_eq!(st(&res), 404);
 }
+
+#[test]
+fn old_flows_are_purged_but_recent_outcomes_stay_readable() {
+    let h = emulator_harness();
+    let t = h.token("alice");
+    let done = start_flow(&h, &t, &json!({"toolkit": "github"}));
+    let (_, cookie) = open_start(&h, &done);
+    h.up.account_status(&done.account, "ACTIVE");
+    assert_eq!(
+        callback(&h, &success_url(&done, &done.account), Some(&cookie)).status(),
+        200
+    );
+    let abandoned = start_flow(&h, &t, &json!({"toolkit": "github"}));
+    let store = h.store(&h.gw.user_key("alice"));
+    let flows = || {
+        composio_edge::runtime::block_on(composio_edge::store::Store::list(&store, "flow/"))
+            .unwrap()
+            .len()
+    };
+    assert_eq!(flows(), 1);
+    h.rt.advance(11 * 60 * 1000);
+    let t = h.token("alice");
+    start_flow(&h, &t, &json!({"toolkit": "github"}));
+    assert_eq!(flows(), 1, "the abandoned flow was purged");
+    assert_eq!(status(&h, &t, &done)["status"], "active");
+    assert_eq!(status(&h, &t, &abandoned)["status"], "expired");
+    h.rt.advance(25 * 60 * 60 * 1000);
+    let t = h.token("alice");
+    start_flow(&h, &t, &json!({"toolkit": "github"}));
+    let res = h.send(get(
+        &format!("/v1/connect/{}", done.connection_id),
+        Some(&t),
+    ));
+    assert_eq!(st(&res), 404, "outcomes expire after a day");
+}

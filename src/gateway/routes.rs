@@ -20,6 +20,8 @@ use super::{internal, json_body, random_id, user_of, Gateway, Route};
 
 /// How long an OAuth flow (ticket, state, cookie) lives.
 pub const FLOW_TTL_SECONDS: u64 = 600;
+/// How long a connection outcome stays readable after its flow expired.
+pub const OUTCOME_TTL_SECONDS: u64 = 24 * 60 * 60;
 /// How long an idempotent execute result is kept.
 pub const IDEMPOTENCY_TTL_MS: u64 = 60 * 60 * 1000;
 /// How long cached tool schemas are trusted.
@@ -924,6 +926,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         ));
     };
     let now_s = env.now() / 1000;
+    purge_flows(env, now_s).await?;
     let exp = now_s + FLOW_TTL_SECONDS;
     let flow_id = random_id(env.rt, 16);
     let key = env.gw.signing_key();
@@ -1008,6 +1011,30 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
             "expires_at": crate::transport::rfc3339(exp * 1000),
         }),
     ))
+}
+
+/// Deletes expired flows and connection outcomes older than [`OUTCOME_TTL_SECONDS`].
+async fn purge_flows<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    now_s: u64,
+) -> Result<(), HttpResponse> {
+    for (prefix, keep) in [(keys::FLOW, 0), (keys::CONN, OUTCOME_TTL_SECONDS)] {
+        let all = env
+            .store
+            .list(prefix)
+            .await
+            .map_err(|e| storage_error(env.ctx, &e))?;
+        for (k, v) in all {
+            let exp = serde_json::from_str::<Value>(&v)
+                .ok()
+                .and_then(|v| v.get("exp").and_then(Value::as_u64))
+                .unwrap_or(0);
+            if exp + keep <= now_s {
+                env.delete(&k).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `GET /v1/connect/{connection_id}` → `{status, toolkit, connected_account_id?}` (SEC-20).
@@ -1336,7 +1363,13 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         ));
     }
     env.delete(&key).await?;
-    let mut record = json!({"status": outcome, "toolkit": toolkit, "connected_account_id": account_id, "completed_at": crate::transport::rfc3339(env.now())});
+    let mut record = json!({
+        "status": outcome,
+        "toolkit": toolkit,
+        "connected_account_id": account_id,
+        "completed_at": crate::transport::rfc3339(env.now()),
+        "exp": flow.get("exp").cloned().unwrap_or(Value::Null),
+    });
     if outcome == "failed" {
         let reason = account
             .get("status_reason")
