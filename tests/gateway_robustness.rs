@@ -94,7 +94,7 @@ fn hostile_requests_never_panic() {
         let path = r.pick(&paths);
         let method = r.pick(&methods);
         let mut body = bodies[(r.next() as usize) % bodies.len()].clone();
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             let n = (r.next() % 64) as usize;
             body = r.bytes(n);
         }
@@ -107,7 +107,7 @@ fn hostile_requests_never_panic() {
             2 => b = b.header("authorization", format!("Bearer {ADMIN_KEY}")),
             _ => {}
         }
-        if r.next() % 2 == 0 {
+        if r.next().is_multiple_of(2) {
             b = b.header(
                 "content-type",
                 r.pick(&[
@@ -118,7 +118,7 @@ fn hostile_requests_never_panic() {
                 ]),
             );
         }
-        if r.next() % 3 == 0 {
+        if r.next().is_multiple_of(3) {
             b = b.header(
                 "origin",
                 r.pick(&[
@@ -130,10 +130,10 @@ fn hostile_requests_never_panic() {
                 ]),
             );
         }
-        if r.next() % 5 == 0 {
+        if r.next().is_multiple_of(5) {
             b = b.header("cookie", "__Host-edge_flow_abc=; ;=;x");
         }
-        if r.next() % 9 == 0 {
+        if r.next().is_multiple_of(9) {
             b = b.header("idempotency-key", "k");
         }
         let res = h.send(b.body(body).unwrap());
