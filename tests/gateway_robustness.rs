@@ -90,7 +90,7 @@ fn hostile_requests_never_panic() {
             .to_string()
             .into_bytes(),
     ];
-    for i in 0..3000 {
+    for i in 0..3000u32 {
         let path = r.pick(&paths);
         let method = r.pick(&methods);
         let mut body = bodies[(r.next() as usize) % bodies.len()].clone();
