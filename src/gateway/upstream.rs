@@ -1,5 +1,13 @@
 //! Calls to the Tool Router API on behalf of one user, and the mapping of their failures to
 //! gateway errors. Reads are retried per wire §1.6; execute, link and proxy never are.
+//!
+//! Why not [`crate::client::Client`]: it owns a `'static` transport and runtime, while a
+//! Durable Object lends the gateway borrowed ones per request; and the gateway passes the
+//! API's JSON through to the browser verbatim (search results, toolkit pages, execute results),
+//! so it works on `serde_json::Value` rather than typed responses. It shares the client's
+//! building blocks: [`crate::client::encode_path_param`], [`crate::client::user_agent`], the
+//! retry policy and backoff of [`crate::transport`] and the envelope decoding of
+//! [`crate::wire`].
 
 use serde_json::Value;
 
@@ -70,7 +78,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
                 .method(method.clone())
                 .uri(&uri)
                 .header("accept", "application/json")
-                .header("user-agent", "composio-edge-gateway/0.1")
+                .header("user-agent", crate::client::user_agent())
                 .header("x-api-key", self.key.expose_secret());
             let bytes = match body {
                 Some(b) => {
@@ -84,7 +92,12 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
             })?;
             req.extensions_mut().insert(Timeout(self.policy.timeout_ms));
             let outcome = self.transport.send(req).await;
-            if retry && attempt < self.policy.max_retries && should_retry(&outcome) {
+            // A success is final, whatever `x-should-retry` says.
+            let retryable = match &outcome {
+                Ok(res) if res.status().is_success() => false,
+                _ => should_retry(&outcome),
+            };
+            if retry && attempt < self.policy.max_retries && retryable {
                 let headers = outcome.as_ref().ok().map(|r| r.headers());
                 let delay =
                     retry_delay_ms(attempt, headers, self.rt.random_f64(), self.rt.now_ms());
@@ -97,11 +110,11 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
         }
     }
 
-    fn session_path(id: &str, tail: &str) -> String {
-        format!(
+    fn session_path(id: &str, tail: &str) -> Result<String, UpstreamError> {
+        Ok(format!(
             "{SESSION_PATH}/{}{tail}",
-            crate::encoding::encode_component(id)
-        )
+            crate::client::encode_path_param(id)?
+        ))
     }
 
     /// `POST /tool_router/session`.
@@ -114,7 +127,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     pub async fn delete_session(&self, id: &str) -> Result<Value, UpstreamError> {
         self.call(
             http::Method::DELETE,
-            &Self::session_path(id, ""),
+            &Self::session_path(id, "")?,
             None,
             true,
         )
@@ -126,7 +139,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..20 {
-            let mut path = Self::session_path(id, "/tools?limit=500");
+            let mut path = Self::session_path(id, "/tools?limit=500")?;
             if let Some(c) = &cursor {
                 path.push_str("&cursor=");
                 path.push_str(&crate::encoding::encode_component(c));
@@ -151,7 +164,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     pub async fn search(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
         self.call(
             http::Method::POST,
-            &Self::session_path(id, "/search"),
+            &Self::session_path(id, "/search")?,
             Some(body),
             true,
         )
@@ -162,7 +175,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     pub async fn execute(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
         self.call(
             http::Method::POST,
-            &Self::session_path(id, "/execute"),
+            &Self::session_path(id, "/execute")?,
             Some(body),
             false,
         )
@@ -178,7 +191,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
         };
         self.call(
             http::Method::GET,
-            &Self::session_path(id, &tail),
+            &Self::session_path(id, &tail)?,
             None,
             true,
         )
@@ -189,7 +202,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     pub async fn link(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
         self.call(
             http::Method::POST,
-            &Self::session_path(id, "/link"),
+            &Self::session_path(id, "/link")?,
             Some(body),
             false,
         )
@@ -200,7 +213,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     pub async fn proxy(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
         self.call(
             http::Method::POST,
-            &Self::session_path(id, "/proxy_execute"),
+            &Self::session_path(id, "/proxy_execute")?,
             Some(body),
             false,
         )
@@ -211,7 +224,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     pub async fn connected_account(&self, id: &str) -> Result<Value, UpstreamError> {
         let path = format!(
             "/api/v3.1/connected_accounts/{}",
-            crate::encoding::encode_component(id)
+            crate::client::encode_path_param(id)?
         );
         self.call(http::Method::GET, &path, None, true).await
     }
