@@ -8,6 +8,26 @@
 //! The shell must hand [`Gateway::user`] only requests that [`Gateway::front`] dispatched:
 //! `front` strips every incoming `x-edge-*` header and replaces it with the verified identity.
 //!
+//! # Routes
+//! | Route | Auth | Does |
+//! |---|---|---|
+//! | `POST /v1/tokens` | `Bearer EDGE_ADMIN_KEY` | `{user_id, ttl_seconds?, scopes?, origins?}` → `{token, expires_at, expires_in, …}` |
+//! | `POST /v1/dev/token` | none, emulator mode only | same body and answer |
+//! | `POST /v1/session` | token | create (201) or resume (200, no upstream request) the user's session |
+//! | `DELETE /v1/session` | token | end it |
+//! | `GET /v1/tools?provider=` | `search` or `execute` | the session's tools, raw or formatted (`openai`, `openai-responses`, `anthropic`, `gemini`, `vercel`) |
+//! | `POST /v1/search` | `search` | `{query \| queries, toolkits?, custom_tools?}` → the search result |
+//! | `POST /v1/execute` | `execute` | `{tool_slug, arguments, account?, custom_tools?}`, optional `Idempotency-Key`; schema-checked first, never retried |
+//! | `GET /v1/toolkits` | token | a page of toolkits with `connection: {state, connected, connected_account_id?}` |
+//! | `POST /v1/connect` | `connect` | `{toolkit, return_to?, alias?}` → `{connection_id, connect_url}` (201) |
+//! | `GET /v1/connect/{id}` | `connect` | `{status: pending\|active\|failed\|expired, toolkit, connected_account_id?}` |
+//! | `POST /v1/proxy` | `proxy`, `EDGE_PROXY_ENABLED` | `{toolkit, endpoint, method, body?, parameters?}` |
+//! | `GET /oauth/start?ticket=` | sealed ticket | sets the `__Host-` flow cookie, 302 to the checked connect link |
+//! | `GET /oauth/callback` | sealed state + cookie | verifies the account with the API, records the outcome, completion page or 303 to `return_to` |
+//!
+//! Errors are `{"error": {"code", "message", "request_id"}}` with stable snake_case codes; the
+//! configuration variables are listed in [`config::VARIABLES`].
+//!
 //! ```
 //! use composio_edge::gateway::{Dispatch, Gateway, GatewayConfig};
 //! use composio_edge::runtime::{block_on, TestRuntime};
