@@ -527,3 +527,26 @@ fn front_strips_forged_internal_headers() {
         "the token does not travel to the DO"
     );
 }
+
+#[test]
+fn debug_of_gateway_claims_and_problems_shows_no_secret() {
+    let h = production_harness(&[]);
+    let token = h.token("alice");
+    let dbg = format!("{:?}", h.gw);
+    for secret in [PROD_KEY, ADMIN_KEY, SIGNING_KEY] {
+        assert!(!dbg.contains(secret), "{dbg}");
+    }
+    let claims = verify_token(&key(), &token, START_MS / 1000).unwrap();
+    let shown = format!("{claims:?}");
+    assert!(!shown.contains(&token));
+    let bad = config(&[
+        ("COMPOSIO_API_KEY", "ak_live_should_not_show"),
+        ("EDGE_SIGNING_KEY", "tiny"),
+    ]);
+    let p = bad.problem.unwrap();
+    assert_eq!(
+        p.to_string(),
+        "EDGE_SIGNING_KEY: must be at least 32 characters"
+    );
+    assert!(!format!("{p:?}").contains("tiny"));
+}
