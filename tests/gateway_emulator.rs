@@ -426,3 +426,36 @@ fn idempotent_execute_on_the_emulator_runs_once() {
         text(&list)
     );
 }
+
+#[test]
+fn proxy_through_the_emulator_needs_a_connection() {
+    let rt = Rc::new(TestRuntime::new(START_MS));
+    let emu = Emu {
+        emulator: Emulator::new(),
+        store: MemoryStore::default(),
+        rt: rt.clone(),
+        requests: Default::default(),
+    };
+    let h = Harness::with_runtime(
+        config(&[
+            ("EDGE_PROXY_ENABLED", "true"),
+            ("EDGE_ALLOWED_ORIGINS", APP),
+        ]),
+        emu,
+        rt,
+    );
+    let t = h.token("frank@example.com");
+    let req = json!({"toolkit": "github", "endpoint": "/user", "method": "GET"});
+    let before = h.send(post("/v1/proxy", Some(&t), &req));
+    assert_eq!(
+        (st(&before), code(&before).as_str()),
+        (400, "upstream_rejected"),
+        "{}",
+        text(&before)
+    );
+    let (_, done) = connect(&h, &t, "github", "allow");
+    assert_eq!(done.status(), 200);
+    let after = h.send(post("/v1/proxy", Some(&t), &req));
+    assert_eq!(after.status(), 200, "{}", text(&after));
+    assert_eq!(body(&after)["status"], 200);
+}

@@ -750,3 +750,27 @@ fn concurrent_first_session_requests_agree_on_one_session() {
     let later = h.send(post("/v1/session", Some(&t), &json!({})));
     assert_eq!(body(&later)["session_id"], body(&a)["session_id"]);
 }
+
+#[test]
+fn body_limit_is_configurable_and_checks_content_length() {
+    let h = Harness::new(config(&[("EDGE_MAX_BODY_BYTES", "2048")]), FakeApi::new());
+    let t = h.token("alice");
+    let res = h.send(post(
+        "/v1/search",
+        Some(&t),
+        &json!({"queries": ["x".repeat(700), "y".repeat(700)]}),
+    ));
+    assert_eq!(res.status(), 200);
+    let res = h.send(post(
+        "/v1/search",
+        Some(&t),
+        &json!({"query": "x".repeat(2100)}),
+    ));
+    assert_eq!((st(&res), code(&res).as_str()), (413, "payload_too_large"));
+    let req = with_header(
+        post("/v1/search", Some(&t), &json!({"query": "x"})),
+        "content-length",
+        "999999",
+    );
+    assert_eq!(st(&h.send(req)), 413);
+}
