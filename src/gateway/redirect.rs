@@ -74,6 +74,12 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
         if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
             return None;
         }
+        // Only a valid address already in its canonical (RFC 5952) spelling, which is how a
+        // browser serializes it: anything else is refused rather than normalized.
+        let canonical = inner.parse::<std::net::Ipv6Addr>().ok()?.to_string();
+        if canonical != inner.to_ascii_lowercase() {
+            return None;
+        }
         let port = match tail {
             "" => None,
             t => Some(t.strip_prefix(':')?),
