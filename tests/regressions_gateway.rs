@@ -44,3 +44,26 @@ fn malformed_ipv6_redirect_is_not_allowed() {
         "http://[::1]:8787"
     ));
 }
+
+/// fuzz/redirect: hosts ending in a number were accepted as names although a browser reads
+/// them as IPv4 in decimal, octal or hex (`0x7f.1` is 127.0.0.1, `white.0` is invalid).
+#[test]
+fn numeric_hosts_must_be_canonical_ipv4() {
+    for url in [
+        "https://white.0",
+        "http://0x7f.1/",
+        "http://2130706433/",
+        "http://127.1/",
+        "http://127.010.0.1/",
+        "https://a.0x10/",
+        "http://1.2.3.4.5/",
+    ] {
+        assert_eq!(parse_origin(url), None, "{url}");
+    }
+    let p = parse_origin("http://127.0.0.1:8787/").unwrap();
+    assert!(p.is_loopback());
+    assert_eq!(p.origin(), "http://127.0.0.1:8787");
+    assert!(parse_origin("https://10.0.0.1/").is_some());
+    assert!(parse_origin("https://app1.example.com/").is_some());
+    assert!(parse_origin("https://0x.example/").is_some());
+}

@@ -101,7 +101,17 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
         {
             return None;
         }
-        (h.trim_end_matches('.').to_owned(), p)
+        let h = h.trim_end_matches('.');
+        // A browser reads a host whose last label is a number (`1`, `0x7f`) as an IPv4
+        // address, in decimal, octal or hex: only canonical dotted-decimal IPv4 is accepted.
+        let last = h.rsplit('.').next().unwrap_or_default();
+        let numeric = !last.is_empty()
+            && (last.bytes().all(|b| b.is_ascii_digit())
+                || (last.starts_with("0x") && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit())));
+        if numeric && h.parse::<std::net::Ipv4Addr>().ok()?.to_string() != h {
+            return None;
+        }
+        (h.to_owned(), p)
     };
     let port = match port {
         None => None,
