@@ -6,6 +6,7 @@
 # Usage: scripts/fuzz-long.sh [target …]      (no target = all of them)
 #   FUZZ_RUNS  executions per target (default 10000000)
 #   FUZZ_SECS  time cap per target in seconds (default 600)
+#   FUZZ_REPORT  where to write the markdown table (default target/fuzz-logs/long-<time>.md)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -34,7 +35,7 @@ dict_for() {
 
 if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <("${FUZZ[@]}" list); fi
 mkdir -p target/fuzz-logs
-report="target/fuzz-logs/long-$(date -u +%Y%m%dT%H%M%SZ).md"
+report=${FUZZ_REPORT:-target/fuzz-logs/long-$(date -u +%Y%m%dT%H%M%SZ).md}
 {
   echo "Long fuzz run, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), cargo-fuzz $(cargo fuzz --version | awk '{print $2}'), $(rustc +nightly --version | awk '{print $1, $2}')"
   echo "Cap: ${RUNS} executions or ${SECS} s per target, no sanitizer, overflow checks on."

@@ -23,7 +23,11 @@ const OWN: &str = "https://edge.example.com";
 /// `host.` into `host` on purpose (the same DNS name), which is safe for every use it has.
 fn browser_origin(u: &str) -> Option<String> {
     let mut u = Url::parse(u).ok()?;
-    if let Some(h) = u.host_str().filter(|h| h.ends_with('.')).map(|h| h.trim_end_matches('.').to_owned()) {
+    if let Some(h) = u
+        .host_str()
+        .filter(|h| h.ends_with('.'))
+        .map(|h| h.trim_end_matches('.').to_owned())
+    {
         u.set_host(Some(&h)).ok()?;
     }
     Some(u.origin().ascii_serialization())
@@ -53,19 +57,31 @@ fuzz_target!(|data: &[u8]| {
     if let Some(target) = validate_return_to(&cand, &cfg, OWN) {
         let base = Url::parse(OWN).expect("own origin parses");
         // What the browser does with the raw value if it were used as a Location.
-        let resolved = base.join(&cand).unwrap_or_else(|_| panic!("browser cannot resolve {cand:?}"));
+        let resolved = base
+            .join(&cand)
+            .unwrap_or_else(|_| panic!("browser cannot resolve {cand:?}"));
         let configured = cfg.return_urls.iter().any(|u| *u == cand);
         if configured {
             assert_eq!(target, cand);
             assert!(validate_allowed_url(&cand));
-            assert_eq!(resolved.origin(), Url::parse(&cand).expect("configured parses").origin());
+            assert_eq!(
+                resolved.origin(),
+                Url::parse(&cand).expect("configured parses").origin()
+            );
         } else {
-            assert_eq!(resolved.origin().ascii_serialization(), OWN, "{cand:?} leaves the origin");
+            assert_eq!(
+                resolved.origin().ascii_serialization(),
+                OWN,
+                "{cand:?} leaves the origin"
+            );
             assert_eq!(browser_origin(&target).as_deref(), Some(OWN), "{target:?}");
             assert!(target.starts_with(&format!("{OWN}/")));
             assert!(resolved.fragment().is_none());
         }
-        assert!(!target.contains(['\\', '\t', '\n', '\r', ' ', '#']), "{target:?}");
+        assert!(
+            !target.contains(['\\', '\t', '\n', '\r', ' ', '#']),
+            "{target:?}"
+        );
     }
 
     // redirect_url from the API.
@@ -74,11 +90,19 @@ fuzz_target!(|data: &[u8]| {
         c.emulator_mode = emulator;
         if redirect_host_allowed(&cand, &c, OWN) {
             let Ok(u) = Url::parse(&cand) else { continue };
-            let h = u.host_str().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
+            let h = u
+                .host_str()
+                .unwrap_or_default()
+                .trim_end_matches('.')
+                .to_ascii_lowercase();
             let own = browser_origin(&cand).as_deref() == Some(OWN);
-            let composio = u.scheme() == "https" && (h == "composio.dev" || h.ends_with(".composio.dev"));
+            let composio =
+                u.scheme() == "https" && (h == "composio.dev" || h.ends_with(".composio.dev"));
             let configured = u.scheme() == "https" && c.redirect_hosts.iter().any(|x| *x == h);
-            assert!(composio || configured || (emulator && own), "{cand:?} allowed");
+            assert!(
+                composio || configured || (emulator && own),
+                "{cand:?} allowed"
+            );
             assert!(u.username().is_empty() && u.password().is_none());
         }
     }

@@ -10,8 +10,7 @@ mod common;
 
 use composio_edge::encoding::base64url_encode;
 use composio_edge::gateway::token::{
-    sign_token, verify_token, Claims, AUDIENCE, CLOCK_SKEW_SECONDS, ISSUER, MAX_TTL_SECONDS,
-    SCOPES,
+    sign_token, verify_token, Claims, AUDIENCE, CLOCK_SKEW_SECONDS, ISSUER, MAX_TTL_SECONDS, SCOPES,
 };
 use composio_edge::secret::SigningKey;
 use hmac::{Hmac, Mac};
@@ -48,18 +47,25 @@ fuzz_target!(|data: &[u8]| {
     let other = SigningKey::new("fuzz-signing-key-0123456789abcdeF");
     // 1. Arbitrary text as a token.
     let text = String::from_utf8_lossy(data);
-    assert!(verify_token(&key, &text, NOW).is_err(), "an unsigned token verified");
+    assert!(
+        verify_token(&key, &text, NOW).is_err(),
+        "an unsigned token verified"
+    );
 
     // 2. A correctly MAC'd token over an arbitrary header and payload.
     let (header, rest) = common::split2(data);
     let (payload, mutation) = common::split2(rest);
     let h = base64url_encode(header);
     let p = base64url_encode(payload);
-    let sig = base64url_encode(&mac(&token_key(key.expose_secret()), &[h.as_bytes(), b".", p.as_bytes()]));
+    let sig = base64url_encode(&mac(
+        &token_key(key.expose_secret()),
+        &[h.as_bytes(), b".", p.as_bytes()],
+    ));
     let token = format!("{h}.{p}.{sig}");
     let verdict = verify_token(&key, &token, NOW);
     if let Ok(c) = &verdict {
-        let hv: serde_json::Value = serde_json::from_slice(header).expect("accepted header is json");
+        let hv: serde_json::Value =
+            serde_json::from_slice(header).expect("accepted header is json");
         assert_eq!(hv["alg"], "HS256", "accepted a header without alg HS256");
         check_claims(c);
         // Our own signer produces an equivalent token.
@@ -67,7 +73,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(verify_token(&key, &again, NOW).as_ref(), Ok(c));
     }
     // Never valid under another key.
-    assert!(verify_token(&other, &token, NOW).is_err(), "verified under the wrong key");
+    assert!(
+        verify_token(&other, &token, NOW).is_err(),
+        "verified under the wrong key"
+    );
 
     // 3. One changed byte breaks a valid token.
     if verdict.is_ok() && mutation.len() >= 3 {
@@ -77,7 +86,10 @@ fuzz_target!(|data: &[u8]| {
         if bytes[i] != b {
             bytes[i] = b;
             let changed = String::from_utf8_lossy(&bytes);
-            assert!(verify_token(&key, &changed, NOW).is_err(), "a modified token verified: {changed}");
+            assert!(
+                verify_token(&key, &changed, NOW).is_err(),
+                "a modified token verified: {changed}"
+            );
         }
     }
 });
