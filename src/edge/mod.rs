@@ -36,11 +36,13 @@ use crate::transport::{
 use crate::wire::{api_error_from_response, decode_json, ExecuteResponse};
 use crate::Error;
 
+mod calls;
 mod deps;
 mod local;
 mod token;
 mod types;
 
+pub use calls::{parse_tool_calls, tool_result_messages, CallFormat, ToolCall};
 use deps::{check_arguments, normalize_arguments};
 pub use local::{LocalFuture, LocalHandler, LocalTool, LocalTools};
 pub use token::{AccessToken, StaticToken, TokenProvider, REFRESH_MARGIN_MS};
@@ -580,6 +582,81 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
             error,
             log_id: remote_ok.map(|r| r.log_id).unwrap_or_default(),
         })
+    }
+
+    /// Executes a tool call an agent made. Failures the model can act on (bad arguments, unknown
+    /// tool, a 4xx about the call) become a failed [`ExecuteResult`]; failures it cannot
+    /// (transport, 401/403, rate limits, 5xx) are returned as errors.
+    pub async fn execute_call(
+        &self,
+        slug: &str,
+        arguments: &Value,
+    ) -> Result<ExecuteResult, Error> {
+        match self
+            .execute(slug, arguments, &ExecuteOptions::default())
+            .await
+        {
+            Ok(r) => Ok(r),
+            Err(
+                e @ (Error::InvalidToolArguments(_)
+                | Error::ArgumentValidation { .. }
+                | Error::InvalidRequest(_)
+                | Error::ToolNotFound(_)
+                | Error::AmbiguousToolSlug { .. }),
+            ) => Ok(ExecuteResult::failed(e.to_string())),
+            Err(Error::Api(a)) if matches!(a.status, 400 | 404 | 409 | 422) => {
+                Ok(ExecuteResult::failed(Error::Api(a).to_string()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs every tool call in a model response (sequentially, like the SDK) and returns the
+    /// tool-result messages to append. `format` is detected from the shape when `None`.
+    pub async fn handle_tool_calls(
+        &self,
+        response: &Value,
+        format: Option<CallFormat>,
+    ) -> Result<Vec<Value>, Error> {
+        let format = format
+            .or_else(|| CallFormat::detect(response))
+            .ok_or_else(|| {
+                Error::InvalidRequest(
+                    "unrecognized model response; pass the provider explicitly".into(),
+                )
+            })?;
+        let calls = parse_tool_calls(format, response);
+        let mut results = Vec::with_capacity(calls.len());
+        for call in &calls {
+            results.push(self.execute_call(&call.name, &call.arguments).await?);
+        }
+        Ok(tool_result_messages(format, &calls, &results))
+    }
+
+    /// The session's tools as plain definitions `{name, description, parameters}` (JSON
+    /// Schema), for agent frameworks that wrap tools themselves (Vercel AI SDK).
+    pub async fn tool_definitions(&self) -> Result<Vec<Value>, Error> {
+        let listed = self.tools(Some("openai")).await?;
+        let defs = listed
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| {
+                        let f = t.get("function").unwrap_or(t);
+                        let name = tool_name(t)?;
+                        let params = f
+                            .get("parameters")
+                            .or_else(|| f.get("input_parameters"))
+                            .cloned()
+                            .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+                        Some(json!({"name": name,
+                            "description": f.get("description").cloned().unwrap_or(json!("")),
+                            "parameters": params}))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(defs)
     }
 
     /// `GET /v1/toolkits`: a page of toolkits with this user's connection state.
