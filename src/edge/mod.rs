@@ -33,7 +33,7 @@ use crate::runtime::Runtime;
 use crate::transport::{
     retry_delay_ms, should_retry, transport_error, HttpResponse, RetryPolicy, Timeout, Transport,
 };
-use crate::wire::{api_error_from_response, decode_json, ExecuteResponse};
+use crate::wire::api_error_from_response;
 use crate::Error;
 
 mod calls;
@@ -157,14 +157,41 @@ pub fn gateway_error(res: &HttpResponse) -> Error {
     Error::Api(Box::new(e))
 }
 
+/// Decodes a gateway response body: non-2xx and 2xx error envelopes → [`gateway_error`].
 fn decode(res: &HttpResponse) -> Result<Value, Error> {
     if !res.status().is_success() {
         return Err(gateway_error(res));
     }
-    match decode_json::<Value>(res) {
-        Err(Error::Api(_)) => Err(gateway_error(res)),
-        other => other,
+    if res.body().is_empty() {
+        return Ok(Value::Null);
     }
+    let v: Value = serde_json::from_slice(res.body()).map_err(|e| Error::Decode {
+        status: res.status().as_u16(),
+        // line/column only: formatting serde_json's error pulls in a lot of code (size budget)
+        message: format!("invalid json at line {} column {}", e.line(), e.column()),
+        body: String::from_utf8_lossy(res.body())
+            .chars()
+            .take(512)
+            .collect(),
+    })?;
+    if v.pointer("/error/message").is_some() {
+        return Err(gateway_error(res));
+    }
+    Ok(v)
+}
+
+/// `Retry-After-Ms` / `Retry-After` (whole seconds) when under 60 s, else the backoff of wire
+/// §1.6. Integer parsing only: float parsing would add its tables to the browser package.
+fn retry_delay(attempt: u32, res: Option<&HttpResponse>, jitter: f64) -> u64 {
+    let header = |name: &str| {
+        res.and_then(|r| r.headers().get(name))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    header("retry-after-ms")
+        .or_else(|| header("retry-after").map(|s| s.saturating_mul(1000)))
+        .filter(|ms| *ms < 60_000)
+        .unwrap_or_else(|| retry_delay_ms(attempt, None, jitter, 0))
 }
 
 impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
@@ -237,7 +264,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
         let url = format!("{}{}", inner.base, path);
         let body = match body {
             Some(b) => serde_json::to_vec(b)
-                .map_err(|e| Error::InvalidRequest(format!("unserializable body: {e}")))?,
+                .map_err(|_| Error::InvalidRequest("unserializable request body".into()))?,
             None => Vec::new(),
         };
         let mut attempt = 0u32;
@@ -270,13 +297,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
                 }
             }
             if retryable && attempt < inner.retry.max_retries && should_retry(&outcome) {
-                let headers = outcome.as_ref().ok().map(|r| r.headers());
-                let delay = retry_delay_ms(
-                    attempt,
-                    headers,
-                    inner.runtime.random_f64(),
-                    inner.runtime.now_ms(),
-                );
+                let delay = retry_delay(attempt, outcome.as_ref().ok(), inner.runtime.random_f64());
                 attempt += 1;
                 inner.runtime.sleep(delay).await;
                 continue;
@@ -318,7 +339,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
             Some(p) if PROVIDERS.contains(&p) => format!("/v1/tools?provider={p}"),
             Some(p) => {
                 return Err(Error::InvalidRequest(format!(
-                    "unknown provider {p:?}; use one of {}",
+                    "unknown provider \"{p}\"; use one of {}",
                     PROVIDERS.join(", ")
                 )))
             }
@@ -333,7 +354,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
     pub async fn search(&self, request: &SearchRequest) -> Result<Value, Error> {
         request.validate()?;
         let mut body = serde_json::to_value(request)
-            .map_err(|e| Error::InvalidRequest(format!("unserializable search: {e}")))?;
+            .map_err(|_| Error::InvalidRequest("unserializable search".into()))?;
         if let Some(c) = self.inner.local.wire() {
             body["custom_tools"] = c;
         }
@@ -422,14 +443,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
         let res = self
             .send(Method::POST, "/v1/execute", Some(&body), key, key.is_some())
             .await?;
-        if !res.status().is_success() {
-            return Err(gateway_error(&res));
-        }
-        let wire: ExecuteResponse = match decode_json(&res) {
-            Err(Error::Api(_)) => return Err(gateway_error(&res)),
-            other => other?,
-        };
-        Ok(ExecuteResult::from_wire(wire))
+        Ok(ExecuteResult::from_wire_value(decode(&res)?))
     }
 
     /// Splits a multi-execute between local tools and one remote call, and merges the results

@@ -171,6 +171,45 @@ impl ExecuteResult {
         }
     }
 
+    /// Projects a gateway execute response body (a JSON value) without typed deserialization.
+    pub fn from_wire_value(v: Value) -> Self {
+        let Value::Object(mut o) = v else {
+            return Self::failed("execute response is not an object");
+        };
+        let result_type = o
+            .get("result_type")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let error = o.get("error").and_then(Value::as_str).map(str::to_owned);
+        let successful = match result_type.as_deref() {
+            Some(t) => t == "completed",
+            None => o
+                .get("successful")
+                .and_then(Value::as_bool)
+                .unwrap_or(error.is_none()),
+        };
+        let error = match (error, successful) {
+            (Some(e), _) => Some(e),
+            (None, false) => Some(format!(
+                "execution {}",
+                result_type.as_deref().unwrap_or("failed")
+            )),
+            (None, true) => None,
+        };
+        let log_id = o
+            .get("log_id")
+            .or_else(|| o.get("logId"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Self {
+            data: o.remove("data").unwrap_or(Value::Null),
+            error,
+            successful,
+            log_id,
+        }
+    }
+
     /// The `{data, error, successful}` object used inside multi-execute merges (wire §6.7).
     pub fn to_wire_value(&self) -> Value {
         serde_json::json!({"data": self.data, "error": self.error, "successful": self.successful})

@@ -128,7 +128,9 @@ pub fn to_js_error(e: &Error) -> JsValue {
 }
 
 fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    serde_json::to_string(v)
+        .ok()
+        .and_then(|s| js_sys::JSON::parse(&s).ok())
         .unwrap_or(JsValue::NULL)
 }
 
@@ -136,8 +138,11 @@ fn from_js(v: JsValue) -> Result<Value, Error> {
     if v.is_undefined() || v.is_null() {
         return Ok(Value::Null);
     }
-    serde_wasm_bindgen::from_value(v)
-        .map_err(|e| Error::InvalidRequest(format!("not json-compatible: {e}")))
+    let s = js_sys::JSON::stringify(&v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Error::InvalidRequest("value is not json-compatible".into()))?;
+    serde_json::from_str(&s).map_err(|_| Error::InvalidRequest("value is not json-compatible".into()))
 }
 
 type JsFutureResult = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
@@ -180,7 +185,10 @@ fn search_request(v: Value) -> Result<SearchRequest, Error> {
                             use_case: s.clone(),
                             known_fields: None,
                         }),
-                        _ => serde_json::from_value::<SearchQuery>(q.clone()).map_err(|_| bad()),
+                        _ => Ok(SearchQuery {
+                            use_case: opt_str(q, "use_case").ok_or_else(bad)?,
+                            known_fields: opt_str(q, "known_fields"),
+                        }),
                     })
                     .collect::<Result<_, _>>()?,
                 toolkits: Vec::new(),
@@ -342,7 +350,7 @@ impl EdgeCore {
                 None => None,
                 Some(p) => Some(CallFormat::from_name(p).ok_or_else(|| {
                     Error::InvalidRequest(format!(
-                        "handleToolCalls supports openai, openai-responses and anthropic, not {p:?}"
+                        "handleToolCalls supports openai, openai-responses and anthropic, not \"{p}\""
                     ))
                 })?),
             };
