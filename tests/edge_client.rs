@@ -525,3 +525,55 @@ fn transport_errors_surface_as_transport_errors() {
     assert!(matches!(e, Error::Transport { .. }));
     assert_eq!(t.requests().len(), 3);
 }
+
+#[test]
+fn handle_tool_calls_runs_local_and_remote_calls_and_answers_in_openai_format() {
+    let (c, t) = client();
+    c.register_tool(grep_tool()).unwrap();
+    t.push(json_response(
+        200,
+        &json!({"result_type": "completed", "data": {"sent": true}, "error": null, "log_id": "log_abc"}),
+    ));
+    let completion = json!({"choices": [{"message": {"role": "assistant", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "LOCAL_GREP", "arguments": "{\"pattern\":\"x\"}"}},
+        {"id": "c2", "type": "function", "function": {"name": "GMAIL_SEND_EMAIL", "arguments": "{\"to\":\"a@b.c\"}"}}]}}]});
+    let msgs = block_on(c.handle_tool_calls(&completion, None)).unwrap();
+    assert_eq!(msgs.len(), 2);
+    assert_eq!(msgs[0]["tool_call_id"], "c1");
+    let content: Value = serde_json::from_str(msgs[0]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(content["data"], json!({"matches": ["x"]}));
+    assert_eq!(
+        msgs[1]["content"],
+        "{\"data\":{\"sent\":true},\"error\":null,\"logId\":\"log_abc\",\"successful\":true}"
+    );
+    assert_eq!(t.requests().len(), 1, "only the remote call went out");
+    assert_eq!(t.json_body(0)["tool_slug"], "GMAIL_SEND_EMAIL");
+}
+
+#[test]
+fn handle_tool_calls_turns_bad_arguments_into_a_failed_result_for_the_model() {
+    let (c, t) = client();
+    c.register_tool(grep_tool()).unwrap();
+    let msg = json!({"role": "assistant", "content": [
+        {"type": "tool_use", "id": "tu1", "name": "LOCAL_GREP", "input": {}}]});
+    let msgs = block_on(c.handle_tool_calls(&msg, None)).unwrap();
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0]["role"], "user");
+    assert_eq!(msgs[0]["content"][0]["tool_use_id"], "tu1");
+    assert!(t.requests().is_empty());
+    assert!(block_on(c.handle_tool_calls(&json!({"nothing": 1}), None)).is_err());
+}
+
+#[test]
+fn tool_definitions_come_from_the_openai_listing() {
+    let (c, t) = client();
+    t.push(json_response(200, &json!([{"type": "function", "function": {
+        "name": "COMPOSIO_SEARCH_TOOLS", "description": "search", "parameters": {"type": "object", "properties": {"queries": {"type": "array"}}}}}])));
+    let defs = block_on(c.tool_definitions()).unwrap();
+    assert_eq!(defs.len(), 1);
+    assert_eq!(defs[0]["name"], "COMPOSIO_SEARCH_TOOLS");
+    assert_eq!(
+        defs[0]["parameters"]["properties"]["queries"]["type"],
+        "array"
+    );
+}

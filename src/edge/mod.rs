@@ -29,21 +29,21 @@ use http::Method;
 use serde_json::{json, Map, Value};
 
 use crate::error::TransportErrorKind;
+use crate::provider::Provider;
 use crate::runtime::Runtime;
+use crate::tools::args::normalize_arguments;
+use crate::tools::multi::{merge_multi_execute, plan_multi_execute, MultiPlan};
+use crate::tools::schema::check_arguments;
 use crate::transport::{
     retry_delay_ms, should_retry, transport_error, HttpResponse, RetryPolicy, Timeout, Transport,
 };
-use crate::wire::api_error_from_response;
+use crate::wire::{api_error_from_response, ExecuteResponse, Tool};
 use crate::Error;
 
-mod calls;
-mod deps;
 mod local;
 mod token;
 mod types;
 
-pub use calls::{parse_tool_calls, tool_result_messages, CallFormat, ToolCall};
-use deps::{check_arguments, normalize_arguments};
 pub use local::{LocalFuture, LocalHandler, LocalTool, LocalTools};
 pub use token::{AccessToken, StaticToken, TokenProvider, REFRESH_MARGIN_MS};
 pub use types::{
@@ -54,7 +54,7 @@ pub use types::{
 use token::TokenCache;
 
 /// The meta tool whose `tools[]` items may name browser-local tools (wire §5.3, §6.7).
-pub const MULTI_EXECUTE: &str = "COMPOSIO_MULTI_EXECUTE_TOOL";
+pub const MULTI_EXECUTE: &str = crate::tools::multi::MULTI_EXECUTE_TOOL;
 
 /// Provider formats `GET /v1/tools?provider=` accepts.
 pub const PROVIDERS: [&str; 5] = [
@@ -422,6 +422,17 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
         args: Map<String, Value>,
         options: &ExecuteOptions,
     ) -> Result<ExecuteResult, Error> {
+        let body = self.execute_remote_value(slug, args, options).await?;
+        Ok(ExecuteResult::from_wire_value(body))
+    }
+
+    /// `POST /v1/execute`, returning the decoded body.
+    async fn execute_remote_value(
+        &self,
+        slug: &str,
+        args: Map<String, Value>,
+        options: &ExecuteOptions,
+    ) -> Result<Value, Error> {
         let args = Value::Object(args);
         let schema = self
             .inner
@@ -443,159 +454,63 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
         let res = self
             .send(Method::POST, "/v1/execute", Some(&body), key, key.is_some())
             .await?;
-        Ok(ExecuteResult::from_wire_value(decode(&res)?))
+        decode(&res)
     }
 
     /// Splits a multi-execute between local tools and one remote call, and merges the results
-    /// exactly as wire §6.7 describes.
+    /// exactly as wire §6.7 describes ([`crate::tools::multi`]).
     async fn route_multi(
         &self,
         input: Map<String, Value>,
         options: &ExecuteOptions,
     ) -> Result<ExecuteResult, Error> {
-        let items = match input.get("tools") {
-            Some(Value::Array(items)) if !items.is_empty() => items.clone(),
-            _ => return self.execute_remote(MULTI_EXECUTE, input, options).await,
-        };
-        // 2–3: parse and partition.
-        let mut locals: Vec<(usize, String, LocalTool, Map<String, Value>)> = Vec::new();
-        let mut remote_items = Vec::new();
-        let mut remote_indices = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let slug = match item.get("tool_slug") {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
-            };
-            let args = match item.get("arguments") {
-                Some(Value::Object(m)) => m.clone(),
-                _ => Map::new(),
-            };
-            match self.inner.local.find(&slug) {
-                Some(tool) if item.is_object() => locals.push((i, slug, tool, args)),
-                _ => {
-                    remote_items.push(item.clone());
-                    remote_indices.push(i);
-                }
+        let input = Value::Object(input);
+        let local = &self.inner.local;
+        let plan = match plan_multi_execute(&input, |slug| local.find(slug).is_some()) {
+            MultiPlan::Split(plan) => plan,
+            MultiPlan::Forward => {
+                let Value::Object(input) = input else {
+                    return Err(Error::InvalidRequest(
+                        "multi-execute input must be an object".into(),
+                    ));
+                };
+                return self.execute_remote(MULTI_EXECUTE, input, options).await;
             }
-        }
-        // 4: no locals → forward unchanged.
-        if locals.is_empty() {
-            return self.execute_remote(MULTI_EXECUTE, input, options).await;
-        }
-        // 5: locals concurrently, plus one remote call with the remote items.
-        let local_futs: Vec<BoxFuture<'_, ExecuteResult>> = locals
+        };
+        let local_futs: Vec<BoxFuture<'_, ExecuteResult>> = plan
+            .locals
             .iter()
-            .map(|(_, _, tool, args)| {
-                Box::pin(self.run_local(tool, args.clone())) as BoxFuture<'_, ExecuteResult>
+            .map(|call| {
+                let fut: BoxFuture<'_, ExecuteResult> = match local.find(&call.tool_slug) {
+                    Some(tool) => Box::pin(async move {
+                        match normalize_arguments(&call.arguments) {
+                            Ok(args) => self.run_local(&tool, args).await,
+                            Err(e) => ExecuteResult::failed(e.to_string()),
+                        }
+                    }),
+                    None => Box::pin(std::future::ready(ExecuteResult::failed("tool not found"))),
+                };
+                fut
             })
             .collect();
         let remote = async {
-            if remote_items.is_empty() {
+            let Some(Value::Object(remote_input)) = plan.remote_input.clone() else {
                 return None;
-            }
-            let mut remote_input = input.clone();
-            remote_input.insert("tools".into(), Value::Array(remote_items.clone()));
+            };
             Some(
-                self.execute_remote(MULTI_EXECUTE, remote_input, options)
-                    .await,
+                self.execute_remote_value(MULTI_EXECUTE, remote_input, options)
+                    .await
+                    .map(wire_response)
+                    .map_err(|e| e.to_string()),
             )
         };
         let (local_results, remote_result) = join(join_all(local_futs), remote).await;
-        // 7: one local, no remote → unwrapped.
-        if remote_result.is_none() && local_results.len() == 1 {
-            if let Some(r) = local_results.into_iter().next() {
-                return Ok(r);
-            }
-            return Ok(ExecuteResult::failed("no result"));
-        }
-        // 6: remote transport failure → every remote item fails with its message.
-        let mut transport_msg = None;
-        let mut remote_ok = None;
-        match remote_result {
-            Some(Ok(r)) => remote_ok = Some(r),
-            Some(Err(e)) => transport_msg = Some(e.to_string()),
-            None => {}
-        }
-        let mut entries: Vec<(usize, Value)> = Vec::new();
-        // 8: local entries.
-        for ((i, slug, _, _), r) in locals.iter().zip(local_results.iter()) {
-            let mut response = json!({"successful": r.successful, "data": r.data});
-            let mut entry = json!({"tool_slug": slug, "index": i});
-            if let Some(e) = &r.error {
-                response["error"] = json!(e);
-                entry["error"] = json!(e);
-            }
-            entry["response"] = response;
-            entries.push((*i, entry));
-        }
-        let local_count = entries.len();
-        // 9: remote entries re-indexed to their original positions.
-        let remote_data = match remote_ok.as_ref().map(|r| &r.data) {
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
-        };
-        if let Some(msg) = &transport_msg {
-            for (pos, item) in remote_items.iter().enumerate() {
-                let slug = item.get("tool_slug").cloned().unwrap_or(json!(""));
-                let i = remote_indices.get(pos).copied().unwrap_or(pos);
-                entries.push((
-                    i,
-                    json!({"response": {"successful": false, "data": {}, "error": msg},
-                           "tool_slug": slug, "error": msg}),
-                ));
-            }
-        } else if let Some(Value::Array(results)) = remote_data.get("results") {
-            for (pos, r) in results.iter().enumerate() {
-                let i = remote_indices
-                    .get(pos)
-                    .copied()
-                    .unwrap_or(items.len() + pos);
-                entries.push((i, r.clone()));
-            }
-        }
-        entries.sort_by_key(|(i, _)| *i);
-        let n = entries.len();
-        let all: Vec<Value> = entries
-            .into_iter()
-            .enumerate()
-            .map(|(k, (_, mut e))| {
-                if let Value::Object(o) = &mut e {
-                    o.insert("index".into(), json!(k));
-                }
-                e
-            })
+        let outcomes = local_results
+            .iter()
+            .map(ExecuteResult::to_outcome)
             .collect();
-        let failed = all
-            .iter()
-            .filter(|e| e.get("error").is_some_and(is_truthy))
-            .count();
-        // 10: merged data and recomputed counts.
-        let had_counts = ["total_count", "success_count", "error_count"]
-            .iter()
-            .any(|k| remote_data.contains_key(*k));
-        let mut merged = remote_data;
-        merged.insert("results".into(), Value::Array(all));
-        if local_count > 0 && (transport_msg.is_some() || had_counts) {
-            merged.insert("total_count".into(), json!(n));
-            merged.insert("error_count".into(), json!(failed));
-            merged.insert("success_count".into(), json!(n - failed));
-        }
-        // 11–12: overall error.
-        let remote_error =
-            transport_msg.or_else(|| remote_ok.as_ref().and_then(|r| r.error.clone()));
-        let any_local_error = local_results.iter().any(|r| r.error.is_some());
-        let has_any_error = any_local_error || remote_error.is_some();
-        let error = has_any_error.then(|| match (&remote_error, failed) {
-            (Some(e), 0) => e.clone(),
-            _ => format!("{failed} out of {n} tools failed"),
-        });
-        Ok(ExecuteResult {
-            data: Value::Object(merged),
-            successful: !has_any_error,
-            error,
-            log_id: remote_ok.map(|r| r.log_id).unwrap_or_default(),
-        })
+        let merged = merge_multi_execute(&plan, outcomes, remote_result);
+        Ok(ExecuteResult::from_outcome(merged))
     }
 
     /// Executes a tool call an agent made. Failures the model can act on (bad arguments, unknown
@@ -626,25 +541,39 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
     }
 
     /// Runs every tool call in a model response (sequentially, like the SDK) and returns the
-    /// tool-result messages to append. `format` is detected from the shape when `None`.
+    /// tool-result messages to append. `provider` is detected from the shape when `None`.
     pub async fn handle_tool_calls(
         &self,
         response: &Value,
-        format: Option<CallFormat>,
+        provider: Option<Provider>,
     ) -> Result<Vec<Value>, Error> {
-        let format = format
-            .or_else(|| CallFormat::detect(response))
+        let provider = provider
+            .or_else(|| detect_provider(response))
             .ok_or_else(|| {
                 Error::InvalidRequest(
                     "unrecognized model response; pass the provider explicitly".into(),
                 )
             })?;
-        let calls = parse_tool_calls(format, response);
+        let known: Vec<Tool> = self
+            .inner
+            .schemas
+            .borrow()
+            .iter()
+            .map(|(slug, schema)| Tool {
+                slug: slug.clone(),
+                input_parameters: schema.clone(),
+                ..Default::default()
+            })
+            .collect();
+        let calls = provider.parse_tool_calls(response, &known)?;
         let mut results = Vec::with_capacity(calls.len());
-        for call in &calls {
-            results.push(self.execute_call(&call.name, &call.arguments).await?);
+        for call in calls {
+            let r = self
+                .execute_call(&call.name, &Value::Object(call.arguments.clone()))
+                .await?;
+            results.push((call, r.to_outcome()));
         }
-        Ok(tool_result_messages(format, &calls, &results))
+        Ok(provider.result_messages(&results))
     }
 
     /// The session's tools as plain definitions `{name, description, parameters}` (JSON
@@ -909,30 +838,76 @@ fn tool_name(t: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-/// Formats one tool as the provider lists tools (TODO: `crate::provider` once merged).
-fn format_tool(tool: &crate::wire::Tool, provider: Option<&str>) -> Value {
-    let params = &tool.input_parameters;
-    match provider {
-        Some("openai") => json!({"type": "function", "function": {
-            "name": tool.slug, "description": tool.description, "parameters": params}}),
-        Some("openai-responses") => json!({"type": "function", "name": tool.slug,
-            "description": tool.description, "parameters": params, "strict": false}),
-        Some("anthropic") => json!({"name": tool.slug, "description": tool.description,
-            "input_schema": params}),
-        Some("gemini") => json!({"name": tool.slug, "description": tool.description,
-            "parameters": params}),
-        Some("vercel") => json!({"description": tool.description, "inputSchema": params}),
-        _ => serde_json::to_value(tool).unwrap_or(Value::Null),
+/// Formats one tool as `provider` lists tools ([`crate::provider`]); raw wire JSON for `None`.
+fn format_tool(tool: &Tool, provider: Option<&str>) -> Value {
+    let Some(p) = provider.and_then(|p| Provider::parse(p).ok()) else {
+        return serde_json::to_value(tool).unwrap_or(Value::Null);
+    };
+    match p.format_tools(std::slice::from_ref(tool)) {
+        Value::Array(mut a) if a.len() == 1 => a.pop().unwrap_or(Value::Null),
+        Value::Object(mut m) if p == Provider::Vercel => {
+            m.remove(&tool.slug).unwrap_or(Value::Null)
+        }
+        Value::Object(m) => m
+            .get("functionDeclarations")
+            .and_then(|d| d.get(0))
+            .cloned()
+            .unwrap_or(Value::Object(m)),
+        other => other,
     }
 }
 
-fn is_truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::String(s) => !s.is_empty(),
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        _ => true,
+/// The provider whose tool-call format `response` has (OpenAI chat, responses, Anthropic).
+///
+/// ```
+/// use composio_edge::edge::detect_provider;
+/// use composio_edge::provider::Provider;
+/// use serde_json::json;
+/// assert_eq!(detect_provider(&json!({"choices": []})), Some(Provider::OpenAi));
+/// assert_eq!(detect_provider(&json!({"output": []})), Some(Provider::OpenAiResponses { strict: false }));
+/// assert_eq!(detect_provider(&json!({"content": [], "role": "assistant"})), Some(Provider::Anthropic { cache_control: false }));
+/// ```
+pub fn detect_provider(response: &Value) -> Option<Provider> {
+    if response.get("choices").is_some() {
+        return Some(Provider::OpenAi);
+    }
+    if response.get("output").is_some() {
+        return Some(Provider::OpenAiResponses { strict: false });
+    }
+    if response.get("content").is_some_and(Value::is_array) {
+        return Some(Provider::Anthropic {
+            cache_control: false,
+        });
+    }
+    let first_type = response
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|i| i.get("type"))
+        .and_then(Value::as_str);
+    match first_type {
+        Some("function_call" | "message" | "reasoning") => {
+            Some(Provider::OpenAiResponses { strict: false })
+        }
+        _ => None,
+    }
+}
+
+/// A decoded execute body as [`ExecuteResponse`] (built by hand: typed deserialization would
+/// add serde's error machinery to the browser package).
+fn wire_response(v: Value) -> ExecuteResponse {
+    let Value::Object(mut o) = v else {
+        return ExecuteResponse::default();
+    };
+    let text = |o: &mut Map<String, Value>, k: &str| match o.remove(k) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    ExecuteResponse {
+        result_type: text(&mut o, "result_type"),
+        error: text(&mut o, "error"),
+        log_id: text(&mut o, "log_id").unwrap_or_default(),
+        data: o.remove("data").unwrap_or(Value::Null),
+        extra: o,
     }
 }
 

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::tools::multi::ToolOutcome;
+
 /// The user's session, as `POST /v1/session` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfo {
@@ -207,6 +209,30 @@ impl ExecuteResult {
             error,
             successful,
             log_id,
+        }
+    }
+
+    /// As a [`ToolOutcome`] (the log id kept in `extra`).
+    pub fn to_outcome(&self) -> ToolOutcome {
+        let mut extra = Map::new();
+        if !self.log_id.is_empty() {
+            extra.insert("log_id".into(), Value::from(self.log_id.as_str()));
+        }
+        ToolOutcome {
+            data: self.data.clone(),
+            error: self.error.clone(),
+            successful: self.successful,
+            extra,
+        }
+    }
+
+    /// From a [`ToolOutcome`] (e.g. a merged multi-execute).
+    pub fn from_outcome(o: ToolOutcome) -> Self {
+        Self {
+            log_id: o.log_id().unwrap_or_default().to_owned(),
+            data: o.data,
+            error: o.error,
+            successful: o.successful,
         }
     }
 

@@ -18,10 +18,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::edge::{
-    AccessToken, CallFormat, EdgeClient, ExecuteOptions, LocalTool, SearchQuery, SearchRequest,
+    AccessToken, EdgeClient, ExecuteOptions, LocalTool, SearchQuery, SearchRequest,
     TokenProvider, ToolkitsQuery, DEFAULT_AUTHORIZE_MS, DEFAULT_WAIT_MS, POLL_INTERVAL_MS,
 };
 use crate::platform::{FetchTransport, JsRuntime};
+use crate::provider::Provider;
 use crate::secret::SecretString;
 use crate::Error;
 
@@ -346,16 +347,12 @@ impl EdgeCore {
     pub fn handle_tool_calls(&self, response: JsValue, provider: Option<String>) -> Promise {
         let c = self.client.clone();
         promise(async move {
-            let format = match provider.as_deref() {
+            let provider = match provider.as_deref() {
                 None => None,
-                Some(p) => Some(CallFormat::from_name(p).ok_or_else(|| {
-                    Error::InvalidRequest(format!(
-                        "handleToolCalls supports openai, openai-responses and anthropic, not \"{p}\""
-                    ))
-                })?),
+                Some(p) => Some(Provider::parse(p)?),
             };
             let response = from_js(response)?;
-            c.handle_tool_calls(&response, format).await
+            c.handle_tool_calls(&response, provider).await
         })
     }
 
