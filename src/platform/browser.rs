@@ -18,8 +18,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::edge::{
-    AccessToken, EdgeClient, ExecuteOptions, LocalTool, SearchQuery, SearchRequest,
-    TokenProvider, ToolkitsQuery, DEFAULT_AUTHORIZE_MS, DEFAULT_WAIT_MS, POLL_INTERVAL_MS,
+    AccessToken, EdgeClient, ExecuteOptions, LocalTool, SearchQuery, SearchRequest, TokenProvider,
+    ToolkitsQuery, DEFAULT_AUTHORIZE_MS, DEFAULT_WAIT_MS, POLL_INTERVAL_MS,
 };
 use crate::platform::{FetchTransport, JsRuntime};
 use crate::provider::Provider;
@@ -41,9 +41,7 @@ impl TokenProvider for JsTokens {
 
     async fn token(&self) -> Result<AccessToken, Error> {
         if let Some(f) = &self.provider {
-            let out = f
-                .call0(&JsValue::UNDEFINED)
-                .map_err(|e| token_error(&e))?;
+            let out = f.call0(&JsValue::UNDEFINED).map_err(|e| token_error(&e))?;
             let out = match out.dyn_into::<Promise>() {
                 Ok(p) => JsFuture::from(p).await.map_err(|e| token_error(&e))?,
                 Err(v) => v,
@@ -97,10 +95,7 @@ fn js_message(e: &JsValue) -> String {
 /// [`Error::code`].
 fn error_code(e: &Error) -> String {
     match e {
-        Error::Api(a) => a
-            .slug
-            .clone()
-            .unwrap_or_else(|| e.code().to_owned()),
+        Error::Api(a) => a.slug.clone().unwrap_or_else(|| e.code().to_owned()),
         _ => e.code().to_owned(),
     }
 }
@@ -143,10 +138,12 @@ fn from_js(v: JsValue) -> Result<Value, Error> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| Error::InvalidRequest("value is not json-compatible".into()))?;
-    serde_json::from_str(&s).map_err(|_| Error::InvalidRequest("value is not json-compatible".into()))
+    serde_json::from_str(&s)
+        .map_err(|_| Error::InvalidRequest("value is not json-compatible".into()))
 }
 
-type JsFutureResult = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
+type JsFutureResult =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
 
 /// Runs `f` as a JS promise; errors reject with [`to_js_error`].
 fn promise<F, T>(f: F) -> Promise
@@ -268,13 +265,8 @@ impl EdgeCore {
                 provider: f,
             },
         };
-        let client = EdgeClient::new(
-            gateway_url,
-            FetchTransport::new(),
-            JsRuntime::new(),
-            tokens,
-        )
-        .map_err(|e| to_js_error(&e))?;
+        let client = EdgeClient::new(gateway_url, FetchTransport::new(), JsRuntime::new(), tokens)
+            .map_err(|e| to_js_error(&e))?;
         Ok(EdgeCore { client })
     }
 
