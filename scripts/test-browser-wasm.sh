@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The browser package's wasm-bindgen tests in the three hosts: Node, a Chromium page and a
 # dedicated Web Worker (no `window`), plus the page-only tests. See TOOLCHAIN.md §4.5 and §8.
-# Usage: scripts/test-browser-wasm.sh [node|browser|worker|page]...  (no args = all)
+# `js` runs the public ES module's tests (js/test/*.test.mjs) in Node against pkg/ (built first).
+# Usage: scripts/test-browser-wasm.sh [node|browser|worker|page|js]...  (no args = all)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 modes=("$@")
-[ ${#modes[@]} -eq 0 ] && modes=(node browser worker page)
+[ ${#modes[@]} -eq 0 ] && modes=(node browser worker page js)
 
 # A fresh Chromium profile per run (TOOLCHAIN.md §4.5).
 PROFILE_DIR=$(mktemp -d -t wbt-chromium.XXXXXX)
@@ -25,6 +26,10 @@ for m in "${modes[@]}"; do
     browser) WASM_BINDGEN_USE_BROWSER=1 run --test wasm_shared ;;
     worker) WASM_BINDGEN_USE_DEDICATED_WORKER=1 run --test wasm_shared ;;
     page) run --test wasm_browser ;;
+    js)
+      [ -f pkg/index.js ] || step bash scripts/build-browser.sh --no-bundler
+      step node --test js/test/wrapper.test.mjs
+      ;;
     *) echo "unknown mode: $m" >&2; exit 2 ;;
   esac
 done
