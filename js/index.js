@@ -213,8 +213,12 @@ export class EdgeSession {
       }
     }
     const abort = new AbortController();
-    let resolveLink;
-    const link = new Promise((r) => (resolveLink = r));
+    let resolveLink, rejectLink;
+    const link = new Promise((res, rej) => {
+      resolveLink = res;
+      rejectLink = rej;
+    });
+    link.catch(() => {});
     const done = (async () => {
       if (hasWindow && !popup) {
         throw new ComposioEdgeError(
@@ -293,7 +297,7 @@ export class EdgeSession {
         }
       });
     })();
-    done.catch(() => {}); // rejections are reported through `done`; avoid unhandled noise
+    done.catch((e) => rejectLink(e)); // a flow that never started rejects `link` too
     return {
       popup,
       done,

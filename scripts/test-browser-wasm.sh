@@ -29,6 +29,12 @@ for m in "${modes[@]}"; do
     js)
       [ -f pkg/index.js ] || step bash scripts/build-browser.sh --no-bundler
       step node --test js/test/wrapper.test.mjs
+      if command -v tsc >/dev/null; then
+        step tsc --noEmit --strict --target es2022 --module es2022 --moduleResolution bundler \
+          --lib es2022,dom js/test/usage.ts
+      else
+        echo "note: tsc not installed; skipping the type-level test of js/index.d.ts"
+      fi
       ;;
     *) echo "unknown mode: $m" >&2; exit 2 ;;
   esac
