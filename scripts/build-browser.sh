@@ -48,7 +48,10 @@ fi
 # Hand-written sources: the public module, its types, the npm README.
 cp js/index.js js/index.d.ts js/README.md pkg/
 if [ "$BUNDLER" = 1 ]; then
-  sed 's#\./composio_edge\.js#./composio_edge.js#' js/index.js > pkg/bundler/index.js
+  # The bundler glue instantiates the wasm when imported and has no init function.
+  sed -e 's#^import initWasm, { EdgeCore, edgeDefaults } from "./composio_edge.js";#import { EdgeCore, edgeDefaults } from "./composio_edge.js";\
+const initWasm = async () => {};#' js/index.js > pkg/bundler/index.js
+  grep -q '^const initWasm = async' pkg/bundler/index.js
   cp js/index.d.ts pkg/bundler/
 fi
 VERSION=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
