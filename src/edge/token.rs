@@ -1,8 +1,9 @@
 //! Where the gateway bearer token comes from: a fixed token, or a provider asked again when the
 //! cached token is within [`REFRESH_MARGIN_MS`] of its expiry (or after a 401).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::task::{Poll, Waker};
 
 use crate::encoding::base64url_decode;
 use crate::secret::SecretString;
@@ -101,11 +102,25 @@ where
     }
 }
 
-/// A provider plus the token it last gave.
-#[derive(Debug)]
+/// A provider plus the token it last gave. Refreshes are single-flight: requests that need a
+/// token while one is being fetched wait for it instead of calling the provider again.
 pub(crate) struct TokenCache<P> {
     provider: P,
     cached: RefCell<Option<AccessToken>>,
+    refreshing: Cell<bool>,
+    waiters: RefCell<Vec<Waker>>,
+}
+
+/// Ends a refresh (also when its future is dropped) and wakes the waiting requests.
+struct RefreshGuard<'a, P>(&'a TokenCache<P>);
+
+impl<P> Drop for RefreshGuard<'_, P> {
+    fn drop(&mut self) {
+        self.0.refreshing.set(false);
+        for w in self.0.waiters.borrow_mut().drain(..) {
+            w.wake();
+        }
+    }
 }
 
 impl<P: TokenProvider> TokenCache<P> {
@@ -113,16 +128,38 @@ impl<P: TokenProvider> TokenCache<P> {
         Self {
             provider,
             cached: RefCell::new(None),
+            refreshing: Cell::new(false),
+            waiters: RefCell::new(Vec::new()),
         }
+    }
+
+    fn usable(&self, now_ms: u64) -> Option<SecretString> {
+        let cached = self.cached.borrow();
+        let t = cached.as_ref()?;
+        (t.is_fresh(now_ms) || !self.provider.can_refresh()).then(|| t.token.clone())
     }
 
     /// The cached token if still fresh, else a new one from the provider.
     pub(crate) async fn get(&self, now_ms: u64) -> Result<SecretString, Error> {
-        if let Some(t) = self.cached.borrow().as_ref() {
-            if t.is_fresh(now_ms) || !self.provider.can_refresh() {
-                return Ok(t.token.clone());
+        loop {
+            if let Some(t) = self.usable(now_ms) {
+                return Ok(t);
             }
+            if !self.refreshing.get() {
+                break;
+            }
+            std::future::poll_fn(|cx| {
+                if self.refreshing.get() {
+                    self.waiters.borrow_mut().push(cx.waker().clone());
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            })
+            .await;
         }
+        self.refreshing.set(true);
+        let _guard = RefreshGuard(self);
         let fresh = self.provider.token().await?;
         if fresh.token.expose_secret().is_empty() {
             return Err(Error::InvalidRequest(
@@ -183,6 +220,51 @@ mod tests {
             "t2"
         );
         assert_eq!(calls.get(), 2);
+    }
+
+    #[test]
+    fn concurrent_requests_share_one_refresh() {
+        let calls = Cell::new(0u32);
+        let provider = || {
+            calls.set(calls.get() + 1);
+            let mut yielded = false;
+            std::future::poll_fn(move |cx| {
+                if yielded {
+                    Poll::Ready(Ok(AccessToken::new("shared", None)))
+                } else {
+                    yielded = true;
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+            })
+        };
+        let cache = TokenCache::new(provider);
+        let (a, b) = block_on(async {
+            let mut a = std::pin::pin!(cache.get(0));
+            let mut b = std::pin::pin!(cache.get(0));
+            let (mut ra, mut rb) = (None, None);
+            std::future::poll_fn(|cx| {
+                if ra.is_none() {
+                    if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                        ra = Some(v);
+                    }
+                }
+                if rb.is_none() {
+                    if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                        rb = Some(v);
+                    }
+                }
+                if ra.is_some() && rb.is_some() {
+                    Poll::Ready((ra.take().unwrap(), rb.take().unwrap()))
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await
+        });
+        assert_eq!(a.unwrap().expose_secret(), "shared");
+        assert_eq!(b.unwrap().expose_secret(), "shared");
+        assert_eq!(calls.get(), 1);
     }
 
     #[test]
