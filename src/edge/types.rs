@@ -402,7 +402,17 @@ impl ToolkitConnection {
                 .is_some_and(|s| s.eq_ignore_ascii_case(toolkit))
         })?;
         let flag = |k: &str| item.get(k).and_then(Value::as_bool).unwrap_or(false);
-        let no_auth = flag("is_no_auth") || flag("isNoAuth") || flag("no_auth");
+        let gateway = item.get("connection").filter(|c| c.is_object());
+        let gateway_flag = |k: &str| {
+            gateway
+                .and_then(|c| c.get(k))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        let no_auth = flag("is_no_auth")
+            || flag("isNoAuth")
+            || flag("no_auth")
+            || gateway.and_then(|c| c.get("state")).and_then(Value::as_str) == Some("no_auth");
         let account = item
             .get("connected_account")
             .or_else(|| item.pointer("/connection/connectedAccount"))
@@ -412,24 +422,20 @@ impl ToolkitConnection {
             .and_then(Value::as_str)
             .map(|s| ConnectionState::of(s) == ConnectionState::Active);
         let active = active_status.unwrap_or(false)
-            || item
-                .pointer("/connection/isActive")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
+            || gateway_flag("isActive")
+            || (gateway_flag("connected") && !no_auth)
             || flag("is_connected")
             || flag("connected");
+        let account_id = account
+            .and_then(|a| a.get("id"))
+            .or_else(|| gateway.and_then(|c| c.get("connected_account_id")))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         Some(Self {
             toolkit: toolkit.to_owned(),
             connected: no_auth || active,
             no_auth,
-            connected_account_id: if active {
-                account
-                    .and_then(|a| a.get("id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            } else {
-                None
-            },
+            connected_account_id: if active { account_id } else { None },
         })
     }
 }
@@ -480,7 +486,9 @@ mod tests {
             {"slug": "gmail", "is_no_auth": false, "connected_account": {"id": "ca_1", "status": "ACTIVE"}},
             {"slug": "slack", "is_no_auth": false, "connected_account": null},
             {"slug": "hn", "is_no_auth": true},
-            {"slug": "github", "isNoAuth": false, "connection": {"isActive": true, "connectedAccount": {"id": "ca_9", "status": "ACTIVE"}}}
+            {"slug": "github", "isNoAuth": false, "connection": {"isActive": true, "connectedAccount": {"id": "ca_9", "status": "ACTIVE"}}},
+            {"slug": "notion", "connection": {"state": "active", "connected": true, "connected_account_id": "ca_n"}},
+            {"slug": "weather", "connection": {"state": "no_auth", "connected": true}}
         ]});
         let g = ToolkitConnection::find(&page, "GMAIL").unwrap();
         assert!(g.connected && !g.no_auth);
@@ -494,7 +502,11 @@ mod tests {
                 .as_deref(),
             Some("ca_9")
         );
-        assert!(ToolkitConnection::find(&page, "notion").is_none());
+        let n = ToolkitConnection::find(&page, "notion").unwrap();
+        assert_eq!(n.connected_account_id.as_deref(), Some("ca_n"));
+        let w = ToolkitConnection::find(&page, "weather").unwrap();
+        assert!(w.no_auth && w.connected && w.connected_account_id.is_none());
+        assert!(ToolkitConnection::find(&page, "jira").is_none());
     }
 
     #[test]
