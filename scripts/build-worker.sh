@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the Cloudflare Worker into build/ (index.js + index_bg.wasm) with worker-build, using the
+# pinned local wasm-bindgen, npm's binaryen wasm-opt and npm's esbuild (nothing is downloaded).
+# Prints the wasm size (raw and gzip -9). Needs scripts/setup.sh to have run.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+for bin in worker-build wasm-bindgen "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
+  if ! command -v "$bin" >/dev/null; then
+    echo "build-worker: $bin is missing; run: bash scripts/setup.sh" >&2
+    exit 1
+  fi
+done
+step worker-build --release --features worker
+wasm=build/index_bg.wasm
+raw=$(wc -c < "$wasm")
+gz=$(gzip -9 -c "$wasm" | wc -c)
+echo "build-worker: $wasm is $raw bytes, $gz bytes gzipped (budget 153600)"
