@@ -2,6 +2,7 @@
 # Builds the Cloudflare Worker into build/ (index.js + index_bg.wasm) with worker-build, using the
 # pinned local wasm-bindgen, npm's binaryen wasm-opt and npm's esbuild (nothing is downloaded).
 # Prints the wasm size (raw and gzip -9). Needs scripts/setup.sh to have run.
+# Skips the build when build/ is newer than every source; FORCE=1 always rebuilds.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -11,8 +12,13 @@ for bin in worker-build wasm-bindgen "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
     exit 1
   fi
 done
-step worker-build --release --features worker
 wasm=build/index_bg.wasm
+if [ "${FORCE:-0}" != 1 ] && [ -f build/index.js ] && [ -f "$wasm" ] &&
+  [ -z "$(find src Cargo.toml Cargo.lock -newer "$wasm" -print -quit)" ]; then
+  echo "build-worker: build/ is up to date (FORCE=1 rebuilds)"
+else
+  step worker-build --release --features worker
+fi
 raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 echo "build-worker: $wasm is $raw bytes, $gz bytes gzipped (budget 153600)"
