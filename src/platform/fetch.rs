@@ -51,7 +51,7 @@ async fn send(request: HttpRequest) -> Result<HttpResponse, Error> {
         Some(ms) => abort_signal_timeout(ms as f64).ok(),
         None => None,
     };
-    let web_req = to_web_request(&request, signal.as_ref())?;
+    let web_req = to_web_request(&request, signal.as_ref(), false)?;
     let promise = global_fetch(&web_req).map_err(|e| failure(&e, timeout_ms))?;
     let response = match (timeout_ms, &signal) {
         // `AbortSignal.timeout` is missing (very old runtimes): race the fetch against a timer.
@@ -97,9 +97,14 @@ fn failure(e: &JsValue, timeout_ms: Option<u64>) -> Error {
 }
 
 /// Builds a `web_sys::Request` from an `http` request (method, absolute URL, headers, body).
+///
+/// `manual_redirects` sets `redirect: "manual"`, so a 3xx comes back as it is. The Worker needs
+/// it for Durable Object stubs, whose `fetch` would otherwise follow a redirect *into the same
+/// object*; the browser keeps the default, as `manual` there yields an opaque response.
 pub(crate) fn to_web_request(
     request: &HttpRequest,
     signal: Option<&web_sys::AbortSignal>,
+    manual_redirects: bool,
 ) -> Result<web_sys::Request, Error> {
     let headers = web_sys::Headers::new().map_err(|_| invalid("could not create headers"))?;
     for (name, value) in request.headers() {
@@ -119,6 +124,14 @@ pub(crate) fn to_web_request(
     }
     if let Some(signal) = signal {
         init.set_signal(Some(signal));
+    }
+    if manual_redirects {
+        js_sys::Reflect::set(
+            &init,
+            &JsValue::from_str("redirect"),
+            &JsValue::from_str("manual"),
+        )
+        .map_err(|_| invalid("could not set the redirect mode"))?;
     }
     let uri = request.uri().to_string();
     web_sys::Request::new_with_str_and_init(&uri, &init)

@@ -231,6 +231,21 @@ fn stub_failure(binding: &'static str) -> Failure {
     }
 }
 
+/// The same request with `redirect: "manual"`: a binding's `fetch` must hand a 3xx back to the
+/// client, not follow it (into the same object) itself.
+fn manual_redirects(req: &Request) -> Result<Request, Failure> {
+    let init = web_sys::RequestInit::new();
+    js_sys::Reflect::set(
+        &init,
+        &JsValue::from_str("redirect"),
+        &JsValue::from_str("manual"),
+    )
+    .map_err(|_| INTERNAL)?;
+    web_sys::Request::new_with_request_and_init(req.inner(), &init)
+        .map(Request::from)
+        .map_err(|_| INTERNAL)
+}
+
 /// The stub of the Durable Object `name` in namespace `binding`.
 fn stub(env: &Env, binding: &'static str, name: &str) -> Result<worker::Stub, Failure> {
     env.durable_object(binding)
@@ -279,13 +294,13 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
                 )
             })?;
             Ok(assets
-                .fetch_request(req)
+                .fetch_request(manual_redirects(&req)?)
                 .await
                 .map_err(|_| Failure::new(502, "assets_unavailable", "static assets failed"))?)
         }
         Face::Emulator => {
             let res = stub(env, EMULATOR_BINDING, EMULATOR_OBJECT_NAME)?
-                .fetch_with_request(req)
+                .fetch_with_request(manual_redirects(&req)?)
                 .await
                 .map_err(|_| Failure::new(502, "emulator_unavailable", "the emulator failed"))?;
             let dropped = res
@@ -305,7 +320,7 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
             match Gateway::new(config).front(request, &rt).await {
                 Dispatch::Respond(res) => Ok(to_worker_response(res)?),
                 Dispatch::User { user_key, request } => {
-                    let web = to_web_request(&request, None).map_err(|_| INTERNAL)?;
+                    let web = to_web_request(&request, None, true).map_err(|_| INTERNAL)?;
                     Ok(stub(env, USERS_BINDING, &user_key)?
                         .fetch_with_request(Request::from(web))
                         .await
@@ -404,8 +419,8 @@ async fn send_to_emulator(env: &Env, request: HttpRequest) -> Result<HttpRespons
     let timeout_ms = request.extensions().get::<Timeout>().map(|t| t.0);
     let stub = stub(env, EMULATOR_BINDING, EMULATOR_OBJECT_NAME)
         .map_err(|_| connect_error("emulator binding is not configured"))?;
-    let web =
-        to_web_request(&request, None).map_err(|_| connect_error("request could not be built"))?;
+    let web = to_web_request(&request, None, true)
+        .map_err(|_| connect_error("request could not be built"))?;
     let call = async {
         let res = stub
             .fetch_with_request(Request::from(web))
