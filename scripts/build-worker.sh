@@ -3,6 +3,8 @@
 # pinned local wasm-bindgen, npm's binaryen wasm-opt and npm's esbuild (nothing is downloaded).
 # Prints the wasm size (raw and gzip -9). Needs scripts/setup.sh to have run.
 # Skips the build when build/ is newer than every source; FORCE=1 always rebuilds.
+# worker-build keeps the wasm name section (`wasm-opt --debuginfo`, ~20% of the file); it is
+# stripped afterwards unless KEEP_NAMES=1 (function names in Worker stack traces).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -18,6 +20,15 @@ if [ "${FORCE:-0}" != 1 ] && [ -f build/index.js ] && [ -f "$wasm" ] &&
   echo "build-worker: build/ is up to date (FORCE=1 rebuilds)"
 else
   step worker-build --release --features worker
+  if [ "${KEEP_NAMES:-0}" != 1 ]; then
+    # worker-build's explicit feature list (not --all-features: newer binaryen encodings, e.g.
+    # compact imports, make workerd fail with "unknown import kind").
+    "$WASM_OPT_BIN" "$wasm" --enable-mutable-globals --enable-sign-ext \
+      --enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue \
+      --enable-reference-types --enable-exception-handling \
+      --strip-debug --strip-producers -o "$wasm.stripped"
+    mv "$wasm.stripped" "$wasm"
+  fi
 fi
 raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
