@@ -16,5 +16,8 @@ if [ $# -gt 0 ]; then
 else
   files=(tests/workerd/shell.test.mjs tests/workerd/flow.test.mjs)
 fi
+# Each wrangler/workerd run's whole output lands in target/workerd-logs (for failures).
+export WORKERD_TEST_LOGS="${WORKERD_TEST_LOGS:-$ROOT/target/workerd-logs}"
+rm -rf "$WORKERD_TEST_LOGS"
 # One file at a time keeps the two cores for workerd; each file starts its own wrangler dev.
 step node --test --test-concurrency=1 "${files[@]}"

@@ -42,6 +42,16 @@ function client(w) {
   return { call, devToken, execute };
 }
 
+/** The worker's log without per-request lines, for failure messages. */
+function logTail(w, n = 3000) {
+  return w
+    .logs()
+    .split("\n")
+    .filter((l) => !/\[wrangler:info\] (GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD) /.test(l))
+    .join("\n")
+    .slice(-n);
+}
+
 function ok(r, what) {
   assert.ok(r.status >= 200 && r.status < 300, `${what}: ${r.status} ${r.text.slice(0, 500)}`);
   assert.ok(r.json && typeof r.json === "object", `${what}: not JSON: ${r.text.slice(0, 200)}`);
@@ -413,7 +423,7 @@ describe("gateway flow on the emulator", { timeout: 180_000 }, () => {
     assert.deepEqual(
       failed.map(({ u, j, r }) => `user ${u} #${j}: ${r.status} ${r.text.slice(0, 160)}`),
       [],
-      "every execute succeeded",
+      `every execute succeeded; worker log:\n${failed.length ? logTail(w) : ""}`,
     );
 
     for (let u = 0; u < users.length; u++) {
@@ -461,5 +471,73 @@ describe("session resume across a wrangler dev restart", { timeout: 120_000 }, (
     const again = await api.devToken("restart@example.com");
     const s3 = ok(await api.call(again, "POST", "/v1/session"), "session with a new token");
     assert.equal(s3.session_id, s1.session_id);
+  });
+});
+
+describe("upstream faults through the Durable Objects", { timeout: 120_000 }, () => {
+  let w;
+  let api;
+  before(async () => {
+    w = await startWorker();
+    api = client(w);
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  async function fault(spec) {
+    const res = await fetch(`${w.url}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "any" },
+      body: JSON.stringify(spec),
+    });
+    const text = await res.text();
+    assert.ok(res.status < 300, `queue fault: ${res.status} ${text.slice(0, 200)}`);
+  }
+
+  test("a dropped upstream connection on execute is a clear gateway error and is never re-sent", async () => {
+    const token = await api.devToken("faults@example.com");
+    const { session_id } = ok(await api.call(token, "POST", "/v1/session"), "session");
+    // Warm up (the gateway may read tool schemas before executing).
+    succeeded(await api.execute(token, "HACKERNEWS_GET_TOP_STORIES", { limit: 1 }), "warm-up");
+    await fault({ path_prefix: `/api/v3.1/tool_router/session/${session_id}/execute`, drop: true, count: 1 });
+    const r = await api.execute(token, "HACKERNEWS_GET_TOP_STORIES", { limit: 1 });
+    assert.ok(r.status >= 500, `dropped execute: ${r.status} ${r.text.slice(0, 200)}`);
+    assert.match(r.res.headers.get("content-type") ?? "", /application\/json/);
+    assert.match(r.json?.error?.code ?? "", /^[a-z_]+$/);
+    // Had the gateway retried the execute, the (single) fault would have been consumed by the
+    // first attempt and the retry would have succeeded.
+    const after = await api.execute(token, "HACKERNEWS_GET_TOP_STORIES", { limit: 1 });
+    succeeded(after, "execute after the fault");
+  });
+
+  test("injected 503s on a read become a gateway error with a stable code, then recover", async () => {
+    const token = await api.devToken("faults2@example.com");
+    ok(await api.call(token, "POST", "/v1/session"), "session");
+    await fault({ path_prefix: "/api/v3.1/tool_router/session", status: 503, count: 10 });
+    const r = await api.call(token, "POST", "/v1/search", { query: "hacker news" });
+    assert.ok(r.status >= 500 || r.status === 429, `search under 503s: ${r.status}`);
+    assert.match(r.json?.error?.code ?? "", /^[a-z_]+$/);
+    await fetch(`${w.url}/__emulator/faults`, { method: "DELETE", headers: { "x-api-key": "any" } });
+    ok(await api.call(token, "POST", "/v1/search", { query: "hacker news" }), "search after clearing");
+  });
+
+  test("a drop fault on the emulator's own face drops (or fails) the client's request", async () => {
+    const path = "/api/v3.1/tool_router/session/trs_no_such_session";
+    await fault({ path_prefix: path, drop: true, count: 1 });
+    let status;
+    try {
+      const res = await fetch(`${w.url}${path}`, { headers: { "x-api-key": "any" } });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch {
+      status = "network error";
+    }
+    assert.ok(status === "network error" || status >= 500, `dropped: ${status}`);
+    // The fault is used up: the emulator answers again (its real 404 envelope).
+    const again = await fetch(`${w.url}${path}`, { headers: { "x-api-key": "any" } });
+    const body = await again.json();
+    assert.equal(again.status, 404);
+    assert.equal(typeof body.error?.message, "string");
   });
 });

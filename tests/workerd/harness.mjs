@@ -9,7 +9,7 @@
 //   await w2.stop();
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -74,7 +74,7 @@ export async function startWorker(opts = {}) {
     "--inspector-port", String(inspectorPort),
     "--show-interactive-dev-session=false",
     "--persist-to", persistTo,
-    "--log-level", opts.logLevel ?? "log",
+    "--log-level", opts.logLevel ?? process.env.WORKERD_LOG_LEVEL ?? "log",
   ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const env = {
@@ -83,6 +83,8 @@ export async function startWorker(opts = {}) {
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_SEND_ERROR_REPORTS: "false",
     WRANGLER_HIDE_BANNER: "true",
+    // Tests never edit the config; a reload mid-test would fail in-flight POSTs with a 503.
+    WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true",
     NO_COLOR: "1",
     FORCE_COLOR: "0",
   };
@@ -128,8 +130,16 @@ export async function startWorker(opts = {}) {
     persistTo,
     vars,
     logs: () => output,
-    /** Stops with SIGINT (then SIGKILL after 10 s). Removes the persist dir unless keepState. */
+    /**
+     * Stops with SIGINT (then SIGKILL after 10 s). Removes the persist dir unless keepState.
+     * With WORKERD_TEST_LOGS=<dir>, the whole wrangler/workerd output is saved there.
+     */
     async stop({ keepState = false } = {}) {
+      if (process.env.WORKERD_TEST_LOGS) {
+        mkdirSync(process.env.WORKERD_TEST_LOGS, { recursive: true });
+        const file = path.join(process.env.WORKERD_TEST_LOGS, `wrangler-${port}-${Date.now()}.log`);
+        writeFileSync(file, output);
+      }
       if (!dead) {
         killGroupLeader(child, "SIGINT");
         const t = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
