@@ -109,9 +109,20 @@ fn env_value(env: &Env, name: &str) -> Option<String> {
     }
 }
 
-/// The gateway configuration from `env`. The log line names the error, never a value.
+/// The gateway configuration from `env`. A problem is logged once per isolate, naming the
+/// variable and never its value (the gateway answers `config_error` until it is fixed).
 fn read_config(env: &Env) -> Result<GatewayConfig, Failure> {
-    GatewayConfig::from_vars(|name| env_value(env, name)).map_err(|e| {
+    static LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let config = GatewayConfig::from_vars(|name| env_value(env, name));
+    if let Ok(GatewayConfig {
+        problem: Some(p), ..
+    }) = &config
+    {
+        if !LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            console_error!("composio-edge worker: configuration problem: {p}");
+        }
+    }
+    config.map_err(|e| {
         console_error!(
             "composio-edge worker: invalid configuration ({}): {e}",
             e.code()

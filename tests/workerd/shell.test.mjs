@@ -134,6 +134,35 @@ describe("production mode (COMPOSIO_API_KEY set)", () => {
   });
 });
 
+describe("bad configuration", () => {
+  let w;
+  before(async () => {
+    w = await startWorker({ vars: { EDGE_SIGNING_KEY: "short-SECRETVALUE" } });
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  test("is a JSON config_error and a log line naming the variable, never its value", async () => {
+    const res = await fetch(`${w.url}/v1/dev/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user_id: "u" }),
+    });
+    const body = await json(res);
+    assert.equal(res.status, 500);
+    assert.equal(body.error.code, "config_error");
+    assert.match(body.error.message, /EDGE_SIGNING_KEY/);
+    assert.doesNotMatch(JSON.stringify(body), /SECRETVALUE/);
+    // The log line is written once per isolate; give the runtime a moment to flush it.
+    for (let i = 0; i < 20 && !/configuration problem/.test(w.logs()); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(w.logs(), /configuration problem: EDGE_SIGNING_KEY/);
+    assert.doesNotMatch(w.logs(), /SECRETVALUE/);
+  });
+});
+
 describe("wrangler dev lifecycle", () => {
   test("stops cleanly on SIGINT and restarts on the same port and state", async () => {
     const w = await startWorker();
