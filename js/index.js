@@ -236,6 +236,11 @@ export class EdgeSession {
       }
       const id = started.connection_id;
       resolveLink({ connectUrl: started.connect_url, connectionId: id });
+      if (popup && popup.closed) {
+        throw new ComposioEdgeError("popup_closed", "the connect popup was closed before completing", {
+          status: 0,
+        });
+      }
       if (popup) popup.location.href = started.connect_url;
       const navigatedAt = Date.now();
       return await new Promise((resolve, reject) => {
@@ -250,7 +255,7 @@ export class EdgeSession {
           if (settled) return;
           settled = true;
           cleanup();
-          if (popup && !popup.closed && err && err.code !== "popup_closed") popup.close();
+          if (popup && !popup.closed) popup.close();
           if (err) reject(toEdgeError(err));
           else resolve(status);
         };

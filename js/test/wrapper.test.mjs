@@ -224,3 +224,13 @@ test("ensureConnected: an already connected toolkit opens no popup", async () =>
   assert.deepEqual(r, { toolkit: "gmail", wasConnected: true, connectedAccountId: "ca_0" });
   assert.equal(w.popups.length, 0);
 });
+
+test("authorize: a popup closed while the flow starts is popup_closed at once", async () => {
+  fakeWindow();
+  const s = await session();
+  const req = s.authorize("gmail");
+  req.popup.closed = true;
+  const e = await req.done.catch((x) => x);
+  assert.equal(e.code, "popup_closed");
+  assert.equal(req.popup.location.href, "about:blank", "never navigated");
+});
