@@ -12,11 +12,13 @@ if [ ! -x node_modules/.bin/wrangler ]; then
   step npm install --no-audit --no-fund --loglevel=error
 fi
 bash scripts/build-worker.sh # no-op when build/ is up to date
+# The plain-HTTP emulator that production.test.mjs uses as the "real" upstream.
+step cargo build -q --example emulator_server
 
 if [ $# -gt 0 ]; then
   files=("$@")
 else
-  files=(tests/workerd/shell.test.mjs tests/workerd/flow.test.mjs)
+  files=(tests/workerd/shell.test.mjs tests/workerd/flow.test.mjs tests/workerd/production.test.mjs)
 fi
 # Each wrangler/workerd run's whole output lands in target/workerd-logs (for failures).
 export WORKERD_TEST_LOGS="${WORKERD_TEST_LOGS:-$ROOT/target/workerd-logs}"
