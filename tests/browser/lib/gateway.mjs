@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ROOT, freePort, until } from "./env.mjs";
 
 const QUIET_ENV = {
@@ -45,12 +46,26 @@ function wranglerConfig() {
   throw new Error("no wrangler.toml in the repository root: the Worker shell is not there yet");
 }
 
-/** @returns {Promise<{url: string, origin: string, stop: () => Promise<void>, logs: () => string}>} */
+/**
+ * Starts the gateway: through the Worker shell's harness (tests/workerd/harness.mjs, `wrangler dev
+ * --config wrangler.test.toml` over the prebuilt build/) when it is there, else with the same recipe here.
+ * @returns {Promise<{url: string, origin: string, stop: () => Promise<void>, logs: () => string}>}
+ */
 export async function startGateway({ readyTimeoutMs = 90_000 } = {}) {
   if (process.env.GATEWAY_URL) {
     const url = process.env.GATEWAY_URL.replace(/\/+$/, "");
     return { url, origin: new URL(url).origin, stop: async () => {}, logs: () => "" };
   }
+  const harness = join(ROOT, "tests", "workerd", "harness.mjs");
+  if (existsSync(harness)) {
+    const { startWorker } = await import(pathToFileURL(harness).href);
+    const w = await startWorker({ timeoutMs: readyTimeoutMs, logLevel: "warn" });
+    return { url: w.url, origin: new URL(w.url).origin, stop: () => w.stop(), logs: () => w.logs() };
+  }
+  return startOwn({ readyTimeoutMs });
+}
+
+async function startOwn({ readyTimeoutMs }) {
   const port = await freePort();
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "edge-www-state-"));
