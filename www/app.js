@@ -168,6 +168,7 @@ async function startSession(event) {
     $("session-actions").hidden = false;
     for (const id of ["search", "agent-run", "use-notes"]) $(id).disabled = false;
     setStatus(`Session ready · ${userId}`, "ready");
+    $("start").textContent = "Switch user";
     log(`session ${state.session.sessionId} ready for ${userId}`, "ok");
     banner("");
     $("task").focus();
@@ -209,6 +210,7 @@ async function endSession({ quiet = false } = {}) {
     }
   }
   if (!quiet) setStatus("No session", "idle");
+  $("start").textContent = "Start session";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,6 +470,7 @@ function renderToolkits() {
     );
   }
   if (!state.toolkits.size) list.append(el("li", { class: "empty", text: "No toolkit involved." }));
+  renderRunAuth();
 }
 
 // The popup must open in the same task as the click: authorize() is called before any await.
@@ -705,13 +708,7 @@ function selectTool(slug, { focus = false } = {}) {
   if (!t) return;
   $("run-slug").textContent = t.slug;
   $("run-toolkit").textContent = t.kind === "local" ? "runs in this browser" : t.toolkit;
-  const tk = state.toolkits.get(t.toolkit);
-  const auth = $("run-auth");
-  auth.hidden = !tk;
-  if (tk) {
-    auth.dataset.state = tk.state;
-    auth.textContent = STATE_TEXT[tk.state] || tk.state;
-  }
+  renderRunAuth();
   $("run-desc").textContent = t.description || "";
   const fields = $("run-fields");
   fields.replaceChildren();
@@ -725,6 +722,18 @@ function selectTool(slug, { focus = false } = {}) {
     const first = fields.querySelector("input, select, textarea");
     (first || $("run")).focus();
     $("run-card").scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }
+}
+
+/** The connection state of the selected tool's toolkit, next to its slug in the run form. */
+function renderRunAuth() {
+  const t = state.selected ? state.tools.get(state.selected) : null;
+  const tk = t ? state.toolkits.get(t.toolkit) : null;
+  const auth = $("run-auth");
+  auth.hidden = !tk;
+  if (tk) {
+    auth.dataset.state = tk.state;
+    auth.textContent = STATE_TEXT[tk.state] || tk.state;
   }
 }
 
