@@ -186,6 +186,7 @@ test("demo: search, connect through the popup, execute an auth-requiring tool", 
     assert.ok(await waitClosed(popup), "the popup did not close after Allow");
     const tkText = await connectedState(page);
     assert.match(tkText, /Connected/);
+    assert.equal(await page.getAttribute("[data-testid=run-auth]", "data-state"), "connected");
     const messages = await page.evaluate(() => window.__messages);
     realMessage = messages.find((m) => m.origin === gw.origin)?.data ?? null;
     assert.ok(realMessage, `no completion message from the gateway origin reached the page: ${JSON.stringify(messages)}`);
