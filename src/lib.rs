@@ -33,3 +33,7 @@ pub mod tools;
 pub mod platform;
 
 pub use error::{ApiError, Error, Result};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,337 @@
+//! Google Gemini: function declarations, `functionCall` parsing and `functionResponse` parts.
+//!
+//! Gemini's `parameters` accept a subset of OpenAPI 3.0 schemas: `type` (one, upper-case),
+//! `format`, `title`, `description`, `nullable`, `enum` (strings), `items`, `properties`,
+//! `required`, `min/maxItems`, `min/maxLength`, `min/maxProperties`, `minimum`/`maximum`,
+//! `pattern`, `anyOf`, `propertyOrdering`. [`to_gemini_schema`] converts JSON Schema to that:
+//! `$ref`s are inlined, type arrays with `null` become `nullable`, `const` becomes a one-value
+//! `enum`, `oneOf` becomes `anyOf`, `allOf` is merged, string formats other than `enum` and
+//! `date-time` are dropped, and everything else (`additionalProperties`, `$schema`, `default`,
+//! `examples`, `not`, …) is removed. Parameter names are sanitized to `^[a-zA-Z_][a-zA-Z0-9_]{0,63}$`
+//! (restored in parsed calls).
+
+use serde_json::{json, Map, Value};
+
+use super::openai::str_of;
+use super::{deref_schema, input_schema, sanitize_keys, KeyMap, ToolCall};
+use crate::tools::args::normalize_arguments;
+use crate::tools::multi::ToolOutcome;
+use crate::wire::Tool;
+use crate::Error;
+
+const MAX_KEY: usize = 64;
+
+const COPIED: &[&str] = &[
+    "title",
+    "description",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+    "minProperties",
+    "maxProperties",
+    "minimum",
+    "maximum",
+    "pattern",
+    "propertyOrdering",
+];
+
+fn clean_key(k: &str) -> String {
+    let mut s: String = k
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        s.insert(0, '_');
+    }
+    s.chars().take(MAX_KEY).collect()
+}
+
+/// Converts a JSON Schema to the OpenAPI subset Gemini accepts (see the module docs).
+///
+/// ```
+/// use composio_edge::provider::gemini::to_gemini_schema;
+/// use serde_json::json;
+/// let s = json!({"type":["string","null"],"const":"a","additionalProperties":false});
+/// assert_eq!(to_gemini_schema(&s), json!({"type":"STRING","nullable":true,"enum":["a"]}));
+/// ```
+pub fn to_gemini_schema(schema: &Value) -> Value {
+    convert(&deref_schema(schema), 0)
+}
+
+fn upper(t: &str) -> Value {
+    Value::from(t.to_ascii_uppercase())
+}
+
+fn convert(s: &Value, depth: usize) -> Value {
+    let Value::Object(m) = s else {
+        return json!({});
+    };
+    if depth > 40 {
+        return json!({});
+    }
+    let mut out = Map::new();
+    let mut nullable = m.get("nullable") == Some(&Value::Bool(true));
+    match m.get("type") {
+        Some(Value::String(t)) if t == "null" => nullable = true,
+        Some(Value::String(t)) => {
+            out.insert("type".into(), upper(t));
+        }
+        Some(Value::Array(ts)) => {
+            let types: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
+            nullable |= types.contains(&"null");
+            let real: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
+            match real.as_slice() {
+                [one] => {
+                    out.insert("type".into(), upper(one));
+                }
+                [] => {}
+                many => {
+                    let any: Vec<Value> = many.iter().map(|t| json!({"type": upper(t)})).collect();
+                    out.insert("anyOf".into(), Value::Array(any));
+                }
+            }
+        }
+        _ => {}
+    }
+    for k in COPIED {
+        if let Some(v) = m.get(*k) {
+            out.insert((*k).into(), v.clone());
+        }
+    }
+    let enum_values = match (m.get("enum"), m.get("const")) {
+        (Some(Value::Array(e)), _) => Some(e.clone()),
+        (None, Some(c)) => Some(vec![c.clone()]),
+        _ => None,
+    };
+    if let Some(values) = enum_values {
+        nullable |= values.iter().any(Value::is_null);
+        let strings: Vec<Value> = values
+            .iter()
+            .filter(|v| !v.is_null())
+            .map(|v| Value::from(v.as_str().map_or_else(|| v.to_string(), String::from)))
+            .collect();
+        out.entry("type").or_insert_with(|| Value::from("STRING"));
+        if out.get("type") != Some(&Value::from("STRING")) {
+            out.insert("format".into(), Value::from("enum"));
+        }
+        out.insert("enum".into(), Value::Array(strings));
+    }
+    if let Some(f) = m.get("format").and_then(Value::as_str) {
+        let ok = match out.get("type").and_then(Value::as_str) {
+            Some("STRING") => matches!(f, "enum" | "date-time"),
+            Some("NUMBER") => matches!(f, "float" | "double"),
+            Some("INTEGER") => matches!(f, "int32" | "int64"),
+            _ => false,
+        };
+        if ok {
+            out.entry("format").or_insert_with(|| Value::from(f));
+        }
+    }
+    if let Some(Value::Object(props)) = m.get("properties") {
+        let conv: Map<String, Value> = props
+            .iter()
+            .map(|(k, v)| (k.clone(), convert(v, depth + 1)))
+            .collect();
+        if let Some(Value::Array(req)) = m.get("required") {
+            let mut seen = Vec::new();
+            for r in req.iter().filter_map(Value::as_str) {
+                if conv.contains_key(r) && !seen.contains(&r) {
+                    seen.push(r);
+                }
+            }
+            if !seen.is_empty() {
+                out.insert("required".into(), json!(seen));
+            }
+        }
+        if !conv.is_empty() {
+            out.insert("properties".into(), Value::Object(conv));
+        }
+        out.entry("type").or_insert_with(|| Value::from("OBJECT"));
+    }
+    match m.get("items") {
+        Some(Value::Array(tuple)) => {
+            if let Some(first) = tuple.first() {
+                out.insert("items".into(), convert(first, depth + 1));
+            }
+        }
+        Some(items) => {
+            out.insert("items".into(), convert(items, depth + 1));
+        }
+        None => {}
+    }
+    if out.get("type") == Some(&Value::from("ARRAY")) && !out.contains_key("items") {
+        out.insert("items".into(), json!({"type": "STRING"}));
+    }
+    let branches: Vec<&Value> = ["anyOf", "oneOf"]
+        .iter()
+        .filter_map(|k| m.get(*k).and_then(Value::as_array))
+        .flatten()
+        .collect();
+    if !branches.is_empty() {
+        let mut any = Vec::new();
+        for b in branches {
+            if b.get("type").and_then(Value::as_str) == Some("null") {
+                nullable = true;
+            } else {
+                any.push(convert(b, depth + 1));
+            }
+        }
+        match <[Value; 1]>::try_from(any) {
+            Ok([Value::Object(only)]) => {
+                for (k, v) in only {
+                    out.entry(k).or_insert(v);
+                }
+            }
+            Ok([other]) => {
+                out.insert("anyOf".into(), Value::Array(vec![other]));
+            }
+            Err(any) if !any.is_empty() => {
+                out.insert("anyOf".into(), Value::Array(any));
+            }
+            Err(_) => {}
+        }
+    }
+    if let Some(Value::Array(all)) = m.get("allOf") {
+        for b in all {
+            if let Value::Object(part) = convert(b, depth + 1) {
+                merge_into(&mut out, part);
+            }
+        }
+    }
+    if nullable {
+        out.insert("nullable".into(), Value::Bool(true));
+    }
+    Value::Object(out)
+}
+
+fn merge_into(out: &mut Map<String, Value>, part: Map<String, Value>) {
+    for (k, v) in part {
+        match (k.as_str(), out.get_mut(&k), v) {
+            ("properties", Some(Value::Object(mine)), Value::Object(theirs)) => {
+                for (pk, pv) in theirs {
+                    mine.entry(pk).or_insert(pv);
+                }
+            }
+            ("required", Some(Value::Array(mine)), Value::Array(theirs)) => {
+                for r in theirs {
+                    if !mine.contains(&r) {
+                        mine.push(r);
+                    }
+                }
+            }
+            (_, Some(_), _) => {}
+            (_, None, v) => {
+                out.insert(k, v);
+            }
+        }
+    }
+}
+
+fn declaration_and_keys(tool: &Tool) -> (Value, KeyMap) {
+    let mut schema = deref_schema(&input_schema(tool));
+    let keys = sanitize_keys(&mut schema, &clean_key, MAX_KEY);
+    let params = convert(&schema, 0);
+    let mut decl = json!({"name": tool.slug, "description": tool.description});
+    // An OBJECT without properties is rejected; a function without parameters omits them.
+    if params.get("properties").is_some() {
+        decl["parameters"] = params;
+    }
+    (decl, keys)
+}
+
+/// One `FunctionDeclaration` (`{"name","description","parameters"?}`).
+pub fn function_declaration(tool: &Tool) -> Value {
+    declaration_and_keys(tool).0
+}
+
+/// The key map that restores the original parameter names of `tool`'s calls.
+pub fn key_map(tool: &Tool) -> KeyMap {
+    declaration_and_keys(tool).1
+}
+
+/// The Gemini `Tool` object `{"functionDeclarations":[…]}` (one entry of the request's `tools`).
+///
+/// ```
+/// use composio_edge::provider::gemini::format_tools;
+/// use composio_edge::wire::Tool;
+/// use serde_json::json;
+/// let t = Tool { slug: "X".into(), description: "d".into(),
+///     input_parameters: json!({"type":"object","properties":{"n":{"type":"integer"}}}), ..Default::default() };
+/// assert_eq!(format_tools(&[t]), json!({"functionDeclarations":[{"name":"X","description":"d",
+///     "parameters":{"type":"OBJECT","properties":{"n":{"type":"INTEGER"}}}}]}));
+/// ```
+pub fn format_tools(tools: &[Tool]) -> Value {
+    let decls: Vec<Value> = tools.iter().map(function_declaration).collect();
+    json!({"functionDeclarations": decls})
+}
+
+/// The `functionCall` parts of a response (`candidates[0]`), a candidate, a content or a parts
+/// array. The call id is `functionCall.id` when present, else the function name.
+pub fn parse_function_calls(v: &Value) -> Result<Vec<ToolCall>, Error> {
+    let parts = [
+        "/candidates/0/content/parts",
+        "/content/parts",
+        "/parts",
+        "",
+    ]
+    .iter()
+    .find_map(|p| v.pointer(p).and_then(Value::as_array));
+    let mut out = Vec::new();
+    for part in parts.into_iter().flatten() {
+        let Some(fc) = part.get("functionCall") else {
+            continue;
+        };
+        let name = str_of(fc.get("name"));
+        let id = fc
+            .get("id")
+            .and_then(Value::as_str)
+            .map_or_else(|| name.clone(), String::from);
+        out.push(ToolCall {
+            id,
+            name,
+            arguments: normalize_arguments(fc.get("args").unwrap_or(&Value::Null))?,
+        });
+    }
+    Ok(out)
+}
+
+/// [`parse_function_calls`] with the original parameter names restored.
+pub fn parse_function_calls_restored(v: &Value, tools: &[Tool]) -> Result<Vec<ToolCall>, Error> {
+    let mut calls = parse_function_calls(v)?;
+    for c in &mut calls {
+        if let Some(t) = tools.iter().find(|t| t.slug == c.name) {
+            let args = std::mem::take(&mut c.arguments);
+            c.arguments = key_map(t).restore_map(args);
+        }
+    }
+    Ok(calls)
+}
+
+/// `{"functionResponse":{"name","id"?,"response":{"output":data}|{"error":message}}}`.
+pub fn function_response_part(call: &ToolCall, outcome: &ToolOutcome) -> Value {
+    let response = match outcome.error.as_deref().filter(|e| !e.is_empty()) {
+        Some(e) => json!({"error": e}),
+        None => json!({"output": outcome.data}),
+    };
+    let mut fr = json!({"name": call.name, "response": response});
+    if !call.id.is_empty() && call.id != call.name {
+        fr["id"] = Value::from(call.id.as_str());
+    }
+    json!({"functionResponse": fr})
+}
+
+/// `{"role":"user","parts":[functionResponse…]}` for every executed call.
+pub fn function_response_content(results: &[(ToolCall, ToolOutcome)]) -> Value {
+    let parts: Vec<Value> = results
+        .iter()
+        .map(|(c, o)| function_response_part(c, o))
+        .collect();
+    json!({"role": "user", "parts": parts})
+}

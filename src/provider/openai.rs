@@ -1,0 +1,82 @@
+//! OpenAI chat completions: tool definitions, `tool_calls` parsing and `tool` messages.
+
+use serde_json::{json, Map, Value};
+
+use super::{dedupe_required, input_schema, json_text, ToolCall};
+use crate::tools::args::normalize_arguments;
+use crate::tools::multi::ToolOutcome;
+use crate::wire::Tool;
+use crate::Error;
+
+/// `{"type":"function","function":{"name","description","parameters"}}`, with duplicate
+/// `required` entries removed (as the official `OpenAIProvider` does).
+///
+/// ```
+/// use composio_edge::provider::openai::format_tool;
+/// use composio_edge::wire::Tool;
+/// use serde_json::json;
+/// let t = Tool { slug: "X".into(), description: "d".into(),
+///     input_parameters: json!({"type":"object","required":["a","a"]}), ..Default::default() };
+/// assert_eq!(format_tool(&t), json!({"type":"function","function":{"name":"X","description":"d",
+///     "parameters":{"type":"object","required":["a"]}}}));
+/// ```
+pub fn format_tool(tool: &Tool) -> Value {
+    let mut parameters = input_schema(tool);
+    dedupe_required(&mut parameters);
+    json!({
+        "type": "function",
+        "function": {"name": tool.slug, "description": tool.description, "parameters": parameters}
+    })
+}
+
+/// The `function` tool calls of `choices[0].message.tool_calls`, arguments normalized.
+/// A completion without tool calls gives an empty list; unusable arguments give
+/// [`Error::InvalidToolArguments`].
+pub fn parse_tool_calls(completion: &Value) -> Result<Vec<ToolCall>, Error> {
+    let calls = completion.pointer("/choices/0/message/tool_calls");
+    let mut out = Vec::new();
+    for c in calls.and_then(Value::as_array).into_iter().flatten() {
+        if c.get("type").is_some_and(|t| t != "function") {
+            continue;
+        }
+        let f = c.get("function").unwrap_or(&Value::Null);
+        out.push(ToolCall {
+            id: str_of(c.get("id")),
+            name: str_of(f.get("name")),
+            arguments: normalize_arguments(f.get("arguments").unwrap_or(&Value::Null))?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn str_of(v: Option<&Value>) -> String {
+    v.and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// The result as the SDKs serialize it for a model: `{data, error, logId?, successful}` with
+/// `successful = error == null`.
+pub(crate) fn result_text(outcome: &ToolOutcome) -> String {
+    let mut m = Map::new();
+    m.insert("data".into(), outcome.data.clone());
+    m.insert(
+        "error".into(),
+        outcome.error.clone().map_or(Value::Null, Value::String),
+    );
+    if let Some(log_id) = outcome.log_id() {
+        m.insert("logId".into(), Value::from(log_id));
+    }
+    m.insert("successful".into(), Value::Bool(outcome.error.is_none()));
+    json_text(&Value::Object(m))
+}
+
+/// `{"role":"tool","tool_call_id":id,"content":"{\"data\":…,\"error\":…,\"logId\":…,\"successful\":…}"}`.
+///
+/// ```
+/// use composio_edge::provider::openai::tool_message;
+/// use composio_edge::tools::multi::ToolOutcome;
+/// let m = tool_message("call_1", &ToolOutcome::ok(serde_json::json!({"a":1})));
+/// assert_eq!(m["content"], r#"{"data":{"a":1},"error":null,"successful":true}"#);
+/// ```
+pub fn tool_message(call_id: &str, outcome: &ToolOutcome) -> Value {
+    json!({"role": "tool", "tool_call_id": call_id, "content": result_text(outcome)})
+}

@@ -1,0 +1,62 @@
+//! Vercel AI SDK tool JSON.
+//!
+//! [`format_tools`] gives `{"<slug>": {"description": …, "inputSchema": <JSON Schema>}}`. On the
+//! JS side each entry becomes an AI SDK tool by wrapping the schema with the `ai` package's
+//! `jsonSchema()` and adding an `execute` that calls the session:
+//!
+//! ```text
+//! import { tool, jsonSchema } from 'ai';
+//! const tools = Object.fromEntries(Object.entries(json).map(([slug, t]) =>
+//!   [slug, tool({ description: t.description, inputSchema: jsonSchema(t.inputSchema),
+//!                 execute: (args) => session.execute(slug, args) })]));
+//! ```
+//! (AI SDK 4 names the field `parameters`; the schema is the same.)
+
+use serde_json::{json, Map, Value};
+
+use super::openai::str_of;
+use super::{input_schema, ToolCall};
+use crate::tools::args::normalize_arguments;
+use crate::wire::Tool;
+use crate::Error;
+
+/// `{"<slug>": {"description", "inputSchema"}}` for every tool.
+///
+/// ```
+/// use composio_edge::provider::vercel::format_tools;
+/// use composio_edge::wire::Tool;
+/// let t = Tool { slug: "X".into(), description: "d".into(), ..Default::default() };
+/// assert_eq!(format_tools(&[t])["X"]["inputSchema"]["type"], "object");
+/// ```
+pub fn format_tools(tools: &[Tool]) -> Value {
+    let mut out = Map::new();
+    for t in tools {
+        out.insert(
+            t.slug.clone(),
+            json!({"description": t.description, "inputSchema": input_schema(t)}),
+        );
+    }
+    Value::Object(out)
+}
+
+/// AI SDK tool calls (`{toolCallId, toolName, input}`; AI SDK 4: `args`), given as an array or
+/// as an object with `toolCalls`.
+pub fn parse_tool_calls(v: &Value) -> Result<Vec<ToolCall>, Error> {
+    let calls = match v {
+        Value::Array(a) => Some(a),
+        other => other.get("toolCalls").and_then(Value::as_array),
+    };
+    let mut out = Vec::new();
+    for c in calls.into_iter().flatten() {
+        let args = c
+            .get("input")
+            .or_else(|| c.get("args"))
+            .unwrap_or(&Value::Null);
+        out.push(ToolCall {
+            id: str_of(c.get("toolCallId")),
+            name: str_of(c.get("toolName")),
+            arguments: normalize_arguments(args)?,
+        });
+    }
+    Ok(out)
+}

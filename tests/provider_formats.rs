@@ -1,0 +1,583 @@
+//! Provider formats (wire §7): tool definitions, call parsing, result messages, key sanitising.
+
+use composio_edge::provider::{
+    anthropic, dedupe_required, deref_schema, gemini, openai, openai_responses, vercel, Provider,
+    ToolCall,
+};
+use composio_edge::tools::multi::ToolOutcome;
+use composio_edge::wire::{ExecuteResponse, Tool};
+use composio_edge::Error;
+use serde_json::{json, Map, Value};
+
+fn tool(slug: &str, schema: Value) -> Tool {
+    Tool {
+        slug: slug.into(),
+        name: slug.into(),
+        description: format!("{slug} description"),
+        input_parameters: schema,
+        ..Default::default()
+    }
+}
+
+fn email_tool() -> Tool {
+    tool(
+        "GMAIL_SEND_EMAIL",
+        json!({"type": "object", "title": "SendEmailRequest",
+               "properties": {"to": {"type": "string", "format": "email", "description": "Recipient"},
+                              "cc": {"type": "array", "items": {"type": "string"}},
+                              "is_html": {"type": "boolean", "default": false}},
+               "required": ["to", "to"]}),
+    )
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+#[test]
+fn provider_parse_table() {
+    let table = [
+        ("openai", Some(Provider::OpenAi)),
+        ("OpenAI", Some(Provider::OpenAi)),
+        (
+            "openai-responses",
+            Some(Provider::OpenAiResponses { strict: false }),
+        ),
+        (
+            "openai-responses-strict",
+            Some(Provider::OpenAiResponses { strict: true }),
+        ),
+        (
+            "anthropic",
+            Some(Provider::Anthropic {
+                cache_control: false,
+            }),
+        ),
+        (
+            "anthropic-cache",
+            Some(Provider::Anthropic {
+                cache_control: true,
+            }),
+        ),
+        ("gemini", Some(Provider::Gemini)),
+        ("vercel", Some(Provider::Vercel)),
+        ("langchain", None),
+        ("", None),
+    ];
+    for (name, want) in table {
+        match want {
+            Some(p) => assert_eq!(Provider::parse(name).unwrap(), p, "{name}"),
+            None => assert!(matches!(
+                Provider::parse(name),
+                Err(Error::InvalidRequest(_))
+            )),
+        }
+    }
+}
+
+#[test]
+fn openai_chat_tool_matches_the_captured_shape() {
+    let got = openai::format_tool(&email_tool());
+    assert_eq!(
+        got,
+        json!({"type": "function", "function": {"name": "GMAIL_SEND_EMAIL",
+            "description": "GMAIL_SEND_EMAIL description",
+            "parameters": {"type": "object", "title": "SendEmailRequest",
+               "properties": {"to": {"type": "string", "format": "email", "description": "Recipient"},
+                              "cc": {"type": "array", "items": {"type": "string"}},
+                              "is_html": {"type": "boolean", "default": false}},
+               "required": ["to"]}}})
+    );
+    let empty = openai::format_tool(&tool("NO_ARGS", Value::Null));
+    assert_eq!(
+        empty["function"]["parameters"],
+        json!({"type": "object", "properties": {}})
+    );
+    let tools = Provider::OpenAi.format_tools(&[email_tool(), tool("B", json!({}))]);
+    assert_eq!(tools.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn dedupe_required_is_recursive() {
+    let mut s = json!({"required": ["a", "b", "a"], "properties": {"a": {"required": ["x", "x"]},
+        "b": {"items": {"required": ["y", "y", "z"]}}}});
+    dedupe_required(&mut s);
+    assert_eq!(s["required"], json!(["a", "b"]));
+    assert_eq!(s["properties"]["a"]["required"], json!(["x"]));
+    assert_eq!(s["properties"]["b"]["items"]["required"], json!(["y", "z"]));
+}
+
+#[test]
+fn openai_chat_parse_table() {
+    let completion = json!({"choices": [{"message": {"role": "assistant", "content": null, "tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": "GMAIL_SEND_EMAIL", "arguments": "{\"to\":\"a@b.co\"}"}},
+        {"id": "call_2", "type": "function", "function": {"name": "NO_ARGS", "arguments": ""}},
+        {"id": "call_3", "type": "custom", "custom": {"name": "X", "input": "raw"}},
+        {"id": "call_4", "type": "function", "function": {"name": "OBJ", "arguments": {"k": 1}}}
+    ]}}]});
+    let calls = openai::parse_tool_calls(&completion).unwrap();
+    assert_eq!(
+        calls,
+        vec![
+            ToolCall {
+                id: "call_1".into(),
+                name: "GMAIL_SEND_EMAIL".into(),
+                arguments: obj(json!({"to": "a@b.co"}))
+            },
+            ToolCall {
+                id: "call_2".into(),
+                name: "NO_ARGS".into(),
+                arguments: Map::new()
+            },
+            ToolCall {
+                id: "call_4".into(),
+                name: "OBJ".into(),
+                arguments: obj(json!({"k": 1}))
+            },
+        ]
+    );
+    assert!(
+        openai::parse_tool_calls(&json!({"choices": [{"message": {"content": "hi"}}]}))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(openai::parse_tool_calls(&json!({})).unwrap().is_empty());
+    let bad = json!({"choices": [{"message": {"tool_calls": [
+        {"id": "c", "type": "function", "function": {"name": "X", "arguments": "[1]"}}]}}]});
+    assert!(matches!(
+        openai::parse_tool_calls(&bad),
+        Err(Error::InvalidToolArguments(_))
+    ));
+}
+
+#[test]
+fn openai_chat_tool_message_matches_the_captured_content() {
+    let r: ExecuteResponse = serde_json::from_value(json!({"result_type": "completed",
+        "data": {"id": "m1"}, "error": null, "log_id": "log_abc"}))
+    .unwrap();
+    let m = openai::tool_message("call_1", &ToolOutcome::from_execute_response(&r));
+    assert_eq!(
+        m,
+        json!({"role": "tool", "tool_call_id": "call_1",
+               "content": "{\"data\":{\"id\":\"m1\"},\"error\":null,\"logId\":\"log_abc\",\"successful\":true}"})
+    );
+    let failed = openai::tool_message("call_2", &ToolOutcome::failed("boom"));
+    assert_eq!(
+        failed["content"],
+        "{\"data\":{},\"error\":\"boom\",\"successful\":false}"
+    );
+}
+
+#[test]
+fn openai_responses_tools_strict_and_not() {
+    let t = email_tool();
+    let loose = openai_responses::format_tool(&t, false);
+    assert_eq!(loose["type"], "function");
+    assert_eq!(loose["name"], "GMAIL_SEND_EMAIL");
+    assert_eq!(loose["strict"], false);
+    assert_eq!(loose["parameters"]["required"], json!(["to"]));
+    assert!(loose["parameters"]["properties"].get("cc").is_some());
+
+    let strict = openai_responses::format_tool(&t, true);
+    assert_eq!(strict["strict"], true);
+    assert_eq!(
+        strict["parameters"],
+        json!({"type": "object", "title": "SendEmailRequest",
+               "properties": {"to": {"type": "string", "format": "email", "description": "Recipient"}},
+               "required": ["to"], "additionalProperties": false})
+    );
+    let nested = tool(
+        "N",
+        json!({"$defs": {"a": {"type": "object", "properties": {"x": {"type": "string"}, "y": {}}, "required": ["x"]}},
+        "type": "object", "properties": {"a": {"$ref": "#/$defs/a"}, "list": {"type": "array", "items": {"$ref": "#/$defs/a"}}},
+        "required": ["a", "list"]}),
+    );
+    let p = &openai_responses::format_tool(&nested, true)["parameters"];
+    assert_eq!(
+        p["properties"]["a"],
+        json!({"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"], "additionalProperties": false})
+    );
+    assert_eq!(p["properties"]["list"]["items"], p["properties"]["a"]);
+    assert!(p.get("$defs").is_none());
+    let empty = openai_responses::format_tool(&tool("E", Value::Null), true);
+    assert_eq!(
+        empty["parameters"],
+        json!({"type": "object", "properties": {}, "required": [], "additionalProperties": false})
+    );
+}
+
+#[test]
+fn openai_responses_parse_and_outputs() {
+    let response = json!({"id": "resp_1", "output": [
+        {"type": "reasoning", "id": "rs_1"},
+        {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "GMAIL_SEND_EMAIL", "arguments": "{\"to\":\"x\"}"},
+        {"type": "message", "content": []},
+        {"type": "function_call", "id": "fc_2", "call_id": "call_2", "name": "NO_ARGS", "arguments": "  "}
+    ]});
+    let calls = openai_responses::parse_tool_calls(&response).unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].id, "call_1");
+    assert_eq!(calls[0].arguments, obj(json!({"to": "x"})));
+    assert!(calls[1].arguments.is_empty());
+    assert_eq!(
+        openai_responses::parse_tool_calls(&response["output"]).unwrap(),
+        calls
+    );
+    let ok =
+        openai_responses::function_call_output("call_1", Ok(&ToolOutcome::ok(json!({"a": 1}))));
+    assert_eq!(
+        ok,
+        json!({"type": "function_call_output", "call_id": "call_1",
+               "output": "{\"data\":{\"a\":1},\"error\":null,\"successful\":true}", "status": "completed"})
+    );
+    let items = Provider::OpenAiResponses { strict: false }
+        .result_messages(&[(calls[0].clone(), ToolOutcome::failed("no"))]);
+    assert_eq!(items[0]["status"], "completed");
+    assert_eq!(items[0]["call_id"], "call_1");
+}
+
+#[test]
+fn anthropic_tools_deref_and_sanitize_keys() {
+    let t = tool(
+        "WEIRD",
+        json!({
+            "type": "object",
+            "$defs": {"addr": {"type": "object", "properties": {"zip code": {"type": "string"}}, "required": ["zip code"]}},
+            "properties": {
+                "user name": {"type": "string"},
+                "user_name": {"type": "string"},
+                "user/name": {"type": "integer"},
+                "home": {"$ref": "#/$defs/addr", "description": "Home"},
+                "tags": {"type": "array", "items": {"type": "object", "properties": {"tag:key": {"type": "string"}}}},
+                "ok.key-1": {"type": "boolean"},
+                "": {"type": "string"},
+                "k".repeat(70): {"type": "string"}
+            },
+            "required": ["user name", "home"]
+        }),
+    );
+    let (def, keys) = anthropic::format_tool(&t, true);
+    assert_eq!(def["name"], "WEIRD");
+    assert_eq!(def["cache_control"], json!({"type": "ephemeral"}));
+    let schema = &def["input_schema"];
+    assert!(schema.get("$defs").is_none());
+    let props = schema["properties"].as_object().unwrap();
+    let names: Vec<&str> = props.keys().map(String::as_str).collect();
+    for n in &names {
+        assert!(
+            !n.is_empty()
+                && n.len() <= 64
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)),
+            "{n}"
+        );
+    }
+    assert_eq!(names.len(), 8, "no key was lost to a collision: {names:?}");
+    assert!(
+        props.contains_key("user_name"),
+        "a valid key keeps its name"
+    );
+    assert!(props.contains_key("ok.key-1"));
+    assert_eq!(props["home"]["description"], "Home");
+    assert_eq!(props["home"]["required"], json!(["zip_code"]));
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(required.len(), 2);
+    assert!(required.contains(&"home"));
+    // round trip: the model answers with sanitized keys, we restore the originals
+    let mut sent = Map::new();
+    for (k, v) in props {
+        let value = match v["type"].as_str() {
+            Some("object") => json!({"zip_code": "75001"}),
+            Some("array") => json!([{"tag_key": "a"}, {"tag_key": "b"}]),
+            Some("integer") => json!(7),
+            Some("boolean") => json!(true),
+            _ => json!(k),
+        };
+        sent.insert(k.clone(), value);
+    }
+    let restored = keys.restore_map(sent);
+    let orig = t.input_parameters["properties"].as_object().unwrap();
+    let mut want: Vec<&String> = orig.keys().collect();
+    let mut got: Vec<&String> = restored.keys().collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(restored["home"], json!({"zip code": "75001"}));
+    assert_eq!(
+        restored["tags"],
+        json!([{"tag:key": "a"}, {"tag:key": "b"}])
+    );
+    assert_eq!(restored["user/name"], 7);
+    assert_eq!(restored["user_name"], "user_name");
+
+    // the parser restores keys using the tool list
+    let message = json!({"role": "assistant", "content": [
+        {"type": "text", "text": "calling"},
+        {"type": "tool_use", "id": "toolu_1", "name": "WEIRD", "input": {"home": {"zip_code": "1"}, "unknown": 1}},
+        {"type": "tool_use", "id": "toolu_2", "name": "OTHER", "input": {}}
+    ]});
+    let calls = Provider::Anthropic {
+        cache_control: false,
+    }
+    .parse_tool_calls(&message, std::slice::from_ref(&t))
+    .unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].id, "toolu_1");
+    assert_eq!(
+        calls[0].arguments,
+        obj(json!({"home": {"zip code": "1"}, "unknown": 1}))
+    );
+    assert_eq!(calls[1].name, "OTHER");
+}
+
+#[test]
+fn anthropic_cache_control_only_on_the_last_tool_and_results() {
+    let tools = Provider::Anthropic {
+        cache_control: true,
+    }
+    .format_tools(&[email_tool(), tool("B", Value::Null)]);
+    assert!(tools[0].get("cache_control").is_none());
+    assert_eq!(tools[1]["cache_control"]["type"], "ephemeral");
+    assert_eq!(
+        tools[1]["input_schema"],
+        json!({"type": "object", "properties": {}})
+    );
+    let plain = Provider::Anthropic {
+        cache_control: false,
+    }
+    .format_tools(&[email_tool()]);
+    assert!(plain[0].get("cache_control").is_none());
+    let call = |id: &str| ToolCall {
+        id: id.into(),
+        name: "X".into(),
+        arguments: Map::new(),
+    };
+    let msgs = Provider::Anthropic {
+        cache_control: false,
+    }
+    .result_messages(&[
+        (call("toolu_1"), ToolOutcome::ok(json!({"sent": true}))),
+        (call("toolu_2"), ToolOutcome::failed("no connected account")),
+    ]);
+    assert_eq!(
+        msgs,
+        vec![json!({"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_1", "content": "{\"sent\":true}"},
+            {"type": "tool_result", "tool_use_id": "toolu_2", "content": "no connected account", "is_error": true}
+        ]})]
+    );
+}
+
+#[test]
+fn deref_cuts_recursion_and_bounds_expansion() {
+    let recursive = json!({"type": "object", "properties": {"child": {"$ref": "#"}}});
+    let d = deref_schema(&recursive);
+    let mut depth = 0;
+    let mut cur = &d;
+    while let Some(next) = cur.get("properties").and_then(|p| p.get("child")) {
+        cur = next;
+        depth += 1;
+    }
+    assert!(depth > 3 && depth < 40, "{depth}");
+    // exponential fan-out stays bounded
+    let mut defs = Map::new();
+    for i in 0..30 {
+        defs.insert(format!("d{i}"), json!({"anyOf": [{"$ref": format!("#/$defs/d{}", i + 1)}, {"$ref": format!("#/$defs/d{}", i + 1)}]}));
+    }
+    let bomb = json!({"$defs": defs, "$ref": "#/$defs/d0"});
+    let out = deref_schema(&bomb);
+    assert!(out.to_string().len() < 5_000_000);
+}
+
+#[test]
+fn gemini_schema_conversion_table() {
+    let table = [
+        (
+            json!({"type": "string", "format": "email"}),
+            json!({"type": "STRING"}),
+        ),
+        (
+            json!({"type": "string", "format": "date-time"}),
+            json!({"type": "STRING", "format": "date-time"}),
+        ),
+        (
+            json!({"type": "integer", "format": "int64", "minimum": 1}),
+            json!({"type": "INTEGER", "format": "int64", "minimum": 1}),
+        ),
+        (
+            json!({"type": ["string", "null"]}),
+            json!({"type": "STRING", "nullable": true}),
+        ),
+        (
+            json!({"type": ["string", "integer"]}),
+            json!({"anyOf": [{"type": "STRING"}, {"type": "INTEGER"}]}),
+        ),
+        (
+            json!({"const": "a"}),
+            json!({"type": "STRING", "enum": ["a"]}),
+        ),
+        (
+            json!({"type": "integer", "enum": [1, 2]}),
+            json!({"type": "INTEGER", "format": "enum", "enum": ["1", "2"]}),
+        ),
+        (
+            json!({"enum": ["a", null]}),
+            json!({"type": "STRING", "enum": ["a"], "nullable": true}),
+        ),
+        (
+            json!({"anyOf": [{"type": "string"}, {"type": "null"}], "description": "d"}),
+            json!({"type": "STRING", "nullable": true, "description": "d"}),
+        ),
+        (
+            json!({"oneOf": [{"type": "string"}, {"type": "number"}]}),
+            json!({"anyOf": [{"type": "STRING"}, {"type": "NUMBER"}]}),
+        ),
+        (
+            json!({"allOf": [{"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+                          {"properties": {"b": {"type": "boolean"}}, "required": ["b"]}]}),
+            json!({"type": "OBJECT", "properties": {"a": {"type": "STRING"}, "b": {"type": "BOOLEAN"}}, "required": ["a", "b"]}),
+        ),
+        (
+            json!({"type": "array"}),
+            json!({"type": "ARRAY", "items": {"type": "STRING"}}),
+        ),
+        (
+            json!({"type": "array", "items": {"type": "number", "default": 1, "examples": [2]}, "maxItems": 3, "uniqueItems": true}),
+            json!({"type": "ARRAY", "items": {"type": "NUMBER"}, "maxItems": 3}),
+        ),
+        (
+            json!({"type": "object", "additionalProperties": false, "$schema": "x", "properties": {"a": {"type": "string", "title": "A"}},
+                "required": ["a", "a", "missing"]}),
+            json!({"type": "OBJECT", "properties": {"a": {"type": "STRING", "title": "A"}}, "required": ["a"]}),
+        ),
+        (
+            json!({"$defs": {"n": {"type": "integer"}}, "type": "object", "properties": {"n": {"$ref": "#/$defs/n"}}}),
+            json!({"type": "OBJECT", "properties": {"n": {"type": "INTEGER"}}}),
+        ),
+        (json!(true), json!({})),
+    ];
+    for (input, want) in table {
+        assert_eq!(gemini::to_gemini_schema(&input), want, "{input}");
+    }
+}
+
+#[test]
+fn gemini_declarations_parse_and_responses() {
+    let t = tool(
+        "SEARCH",
+        json!({"type": "object", "properties": {"query text": {"type": "string"}, "2nd": {"type": "integer"}},
+                                  "required": ["query text"]}),
+    );
+    let decls = Provider::Gemini.format_tools(&[t.clone(), tool("PING", Value::Null)]);
+    assert_eq!(
+        decls,
+        json!({"functionDeclarations": [
+            {"name": "SEARCH", "description": "SEARCH description", "parameters": {"type": "OBJECT",
+              "properties": {"query_text": {"type": "STRING"}, "_2nd": {"type": "INTEGER"}}, "required": ["query_text"]}},
+            {"name": "PING", "description": "PING description"}
+        ]})
+    );
+    let response = json!({"candidates": [{"content": {"role": "model", "parts": [
+        {"text": "let me search"},
+        {"functionCall": {"name": "SEARCH", "args": {"query_text": "rust", "_2nd": 2}}},
+        {"functionCall": {"id": "fc_9", "name": "PING"}}
+    ]}}]});
+    let calls = Provider::Gemini.parse_tool_calls(&response, &[t]).unwrap();
+    assert_eq!(
+        calls,
+        vec![
+            ToolCall {
+                id: "SEARCH".into(),
+                name: "SEARCH".into(),
+                arguments: obj(json!({"query text": "rust", "2nd": 2}))
+            },
+            ToolCall {
+                id: "fc_9".into(),
+                name: "PING".into(),
+                arguments: Map::new()
+            },
+        ]
+    );
+    assert_eq!(
+        gemini::parse_function_calls(&response["candidates"][0])
+            .unwrap()
+            .len(),
+        2
+    );
+    let content = Provider::Gemini.result_messages(&[
+        (calls[0].clone(), ToolOutcome::ok(json!({"hits": 3}))),
+        (calls[1].clone(), ToolOutcome::failed("down")),
+    ]);
+    assert_eq!(
+        content,
+        vec![json!({"role": "user", "parts": [
+            {"functionResponse": {"name": "SEARCH", "response": {"output": {"hits": 3}}}},
+            {"functionResponse": {"name": "PING", "id": "fc_9", "response": {"error": "down"}}}
+        ]})]
+    );
+}
+
+#[test]
+fn vercel_tools_and_calls() {
+    let tools = Provider::Vercel.format_tools(&[email_tool(), tool("PING", Value::Null)]);
+    assert_eq!(
+        tools["GMAIL_SEND_EMAIL"],
+        json!({"description": "GMAIL_SEND_EMAIL description", "inputSchema": email_tool().input_parameters})
+    );
+    assert_eq!(
+        tools["PING"]["inputSchema"],
+        json!({"type": "object", "properties": {}})
+    );
+    let calls = vercel::parse_tool_calls(&json!({"toolCalls": [
+        {"type": "tool-call", "toolCallId": "t1", "toolName": "PING", "input": {}},
+        {"toolCallId": "t2", "toolName": "GMAIL_SEND_EMAIL", "args": "{\"to\":\"a\"}"}
+    ]}))
+    .unwrap();
+    assert_eq!(calls[1].arguments, obj(json!({"to": "a"})));
+    assert_eq!(calls[0].id, "t1");
+    let out = Provider::Vercel.result_messages(&[(calls[0].clone(), ToolOutcome::ok(json!(1)))]);
+    assert_eq!(
+        out,
+        vec![json!({"data": 1, "error": null, "successful": true})]
+    );
+}
+
+#[test]
+fn every_provider_formats_hostile_schemas_without_panicking() {
+    let hostile = [
+        json!({"$ref": "#"}),
+        json!({"properties": 5, "required": "x", "items": [], "anyOf": {}}),
+        json!({"type": [1, null], "enum": 3}),
+        json!({"properties": {"a": {"$ref": "#/properties/a"}}}),
+        json!("schema"),
+        json!([]),
+    ];
+    let providers = [
+        Provider::OpenAi,
+        Provider::OpenAiResponses { strict: false },
+        Provider::OpenAiResponses { strict: true },
+        Provider::Anthropic {
+            cache_control: true,
+        },
+        Provider::Gemini,
+        Provider::Vercel,
+    ];
+    for s in hostile {
+        let t = tool("H", s);
+        for p in providers {
+            let _ = p.format_tools(std::slice::from_ref(&t));
+            let _ = p.parse_tool_calls(
+                &json!({"content": 1, "output": {}, "choices": []}),
+                std::slice::from_ref(&t),
+            );
+        }
+    }
+}
