@@ -493,7 +493,7 @@ function onConnectClick(event) {
   request.done.then(
     (res) => {
       const status = String(res?.status || "").toUpperCase();
-      if (status === "ACTIVE" || status === "SUCCESS" || status === "CONNECTED") {
+      if (res?.state === "active" || status === "ACTIVE") {
         tk.state = "connected";
         tk.accountId = res.connected_account_id || res.connectedAccountId;
         tk.message = "";
