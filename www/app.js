@@ -900,7 +900,8 @@ async function runAgent(event) {
   $("transcript").replaceChildren();
   say("user", task);
   try {
-    const tools = await state.session.tools({ provider: "openai" });
+    const listed = await state.session.tools({ provider: "openai" });
+    const tools = Array.isArray(listed) ? listed : listed?.tools || [];
     const messages = [
       {
         role: "system",

@@ -33,8 +33,10 @@ test("generateText with a scripted model calls a session tool and reads its resu
   const calls = [];
   const realFetch = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
-    const req = new Request(input, init);
-    if (req.url.startsWith(gw.url)) calls.push(`${req.method} ${new URL(req.url).pathname}`);
+    // read url and method without constructing a Request (that would consume the body)
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const method = init?.method ?? (typeof input === "object" && "method" in input ? input.method : "GET");
+    if (url.startsWith(gw.url)) calls.push(`${method} ${new URL(url).pathname}`);
     return realFetch(input, init);
   };
   try {

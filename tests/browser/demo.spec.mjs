@@ -342,7 +342,14 @@ test("agent loop: a scripted OpenAI-compatible endpoint drives tools through the
       if (req.method() === "OPTIONS") return route.fulfill({ status: 204, headers: cors });
       const body = req.postDataJSON();
       llmRequests.push({ body, auth: req.headers().authorization });
-      const names = (body.tools || []).map((t) => t.function?.name);
+      if (!Array.isArray(body.tools)) {
+        return route.fulfill({
+          status: 400,
+          headers: { ...cors, "content-type": "application/json" },
+          body: JSON.stringify({ error: { message: `tools must be an array, got ${JSON.stringify(body.tools).slice(0, 80)}` } }),
+        });
+      }
+      const names = body.tools.map((t) => t.function?.name);
       const toolMsgs = body.messages.filter((m) => m.role === "tool");
       let message;
       if (toolMsgs.length === 0 && names.includes("COMPOSIO_SEARCH_TOOLS")) {
@@ -373,7 +380,11 @@ test("agent loop: a scripted OpenAI-compatible endpoint drives tools through the
     await page.fill("[data-testid=agent-secret]", LLM_SECRET);
     await page.fill("[data-testid=agent-task]", "Save a note that the agent was here");
     await page.click("[data-testid=agent-run]");
-    await page.waitForSelector("[data-testid=transcript] li:has-text('Saved your note.')", { timeout: 30_000 });
+    await page.waitForSelector("[data-testid=transcript] li:has-text('Saved your note.'), [data-testid=transcript] li[data-role=error]", {
+      timeout: 30_000,
+    });
+    const failed = await page.$("[data-testid=transcript] li[data-role=error]");
+    assert.equal(failed && (await failed.textContent()), null, "the agent loop reported an error");
     await page.waitForSelector("[data-testid=notes] li:has-text('the agent was here')");
 
     assert.ok(llmRequests.length >= 2);

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { PKG, ROOT, WWW, HERE } from "./lib/env.mjs";
+import { PKG, ROOT, WWW, TESTS } from "./lib/env.mjs";
 
 const FORBIDDEN = [/x-api-key/i, /apiKey/i, /COMPOSIO_API_KEY/i];
 
@@ -53,7 +53,7 @@ test("the demo (www/, with www/pkg/) has no key handling", () => {
 });
 
 test("the built Vite app has no key handling", (t) => {
-  const dist = join(HERE, "vite-app", "dist");
+  const dist = join(TESTS, "vite-app", "dist");
   if (!existsSync(dist)) return t.skip("vite-app/dist not built (vite.test.mjs builds it)");
   const { files, found } = offences(dist);
   assert.ok(files.length > 0);

@@ -5,12 +5,12 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "vite";
-import { HERE, PKG } from "./lib/env.mjs";
+import { TESTS, PKG } from "./lib/env.mjs";
 import { launchBrowser, watchPage } from "./lib/browser.mjs";
 import { startGateway } from "./lib/gateway.mjs";
 import { serveDir } from "./lib/static.mjs";
 
-const APP = join(HERE, "vite-app");
+const APP = join(TESTS, "vite-app");
 const DIST = join(APP, "dist");
 let gw;
 let browser;

@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
+/** tests/browser/ */
+export const TESTS = resolve(HERE, "..");
 export const ROOT = resolve(HERE, "../../..");
 export const TARGET = join(ROOT, "target");
 export const PKG = join(ROOT, "pkg");
