@@ -404,16 +404,16 @@ fn check_arguments_maps_to_argument_validation() {
 }
 
 #[test]
-fn a_thousand_calls_are_fast() {
+fn a_thousand_calls_validate_without_state_leaking() {
     let s = json!({"type": "object", "required": ["to", "subject"], "additionalProperties": false,
         "properties": {"to": {"type": "string", "format": "email"}, "subject": {"type": "string", "maxLength": 200},
         "cc": {"type": "array", "items": {"type": "string"}, "maxItems": 10},
         "priority": {"enum": ["low", "high"]}, "id": {"type": "string", "pattern": "^[A-Z]{2}-\\d+$"}}});
     let i = json!({"to": "a@b.co", "subject": "hello", "cc": ["x", "y"], "priority": "low", "id": "AB-12"});
-    let start = std::time::Instant::now();
+    let bad = json!({"to": "a@b.co", "subject": "hello", "id": "ab-12"});
+    // Timing lives in the benchmarks; here: repeated use gives the same answers.
     for _ in 0..1000 {
         assert!(check_arguments("T", &s, &i).is_ok());
+        assert!(check_arguments("T", &s, &bad).is_err());
     }
-    // Generous for unoptimized test builds; release builds take well under 10 ms.
-    assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
 }
