@@ -21,11 +21,15 @@ if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/vite ] || [ ! -d
 fi
 mkdir -p "$ROOT/target"
 
-files=("$@")
-if [ ${#files[@]} -eq 0 ]; then
-  # vite.test.mjs builds vite-app/dist before no-key.test.mjs greps it
-  files=(demo.spec.mjs vite.test.mjs ai-sdk.test.mjs no-key.test.mjs)
+run_tests() {
+  timeout --signal=INT --kill-after=20 "${BROWSER_TEST_TIMEOUT:-900}" \
+    node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec "$@"
+}
+if [ $# -gt 0 ]; then
+  step run_tests "$@"
+else
+  step run_tests demo.spec.mjs vite.test.mjs ai-sdk.test.mjs
+  # after vite.test.mjs, so the grep also covers the built Vite apps
+  step run_tests no-key.test.mjs
 fi
-step timeout --signal=INT --kill-after=20 "${BROWSER_TEST_TIMEOUT:-900}" \
-  node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${files[@]}"
 echo "screenshots: $ROOT/target/demo.png $ROOT/target/demo-375.png"
