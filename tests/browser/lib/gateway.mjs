@@ -18,6 +18,8 @@ const QUIET_ENV = {
 
 // wrangler runs in its own process group; make sure no group outlives this process, even on a signal.
 const live = new Set();
+/** Stop functions of gateways started through the Worker shell's harness (pids not exposed). */
+const harnessStops = new Set();
 function killAll(signal) {
   for (const pid of live) {
     try {
@@ -31,10 +33,16 @@ process.on("exit", () => killAll("SIGKILL"));
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.once(sig, () => {
     killAll("SIGINT");
-    setTimeout(() => {
+    const stops = Promise.allSettled([...harnessStops].map((stop) => stop()));
+    const bail = setTimeout(() => {
       killAll("SIGKILL");
       process.exit(130);
-    }, 1500).unref();
+    }, 5000);
+    stops.then(() => {
+      killAll("SIGKILL");
+      clearTimeout(bail);
+      process.exit(130);
+    });
   });
 }
 
@@ -60,7 +68,12 @@ export async function startGateway({ readyTimeoutMs = 90_000 } = {}) {
   if (existsSync(harness)) {
     const { startWorker } = await import(pathToFileURL(harness).href);
     const w = await startWorker({ timeoutMs: readyTimeoutMs, logLevel: "warn" });
-    return { url: w.url, origin: new URL(w.url).origin, stop: () => w.stop(), logs: () => w.logs() };
+    const stop = async () => {
+      harnessStops.delete(stop);
+      await w.stop();
+    };
+    harnessStops.add(stop);
+    return { url: w.url, origin: new URL(w.url).origin, stop, logs: () => w.logs() };
   }
   return startOwn({ readyTimeoutMs });
 }
