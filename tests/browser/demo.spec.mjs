@@ -405,7 +405,7 @@ test("agent loop: a scripted OpenAI-compatible endpoint drives tools through the
   }
 });
 
-test("the demo works at 375 px wide with no horizontal overflow", async () => {
+test("the demo works at 375 px wide, labelled and by keyboard", async () => {
   const context = await newDemoContext(375);
   try {
     const { page, errors } = await openDemo(context);
@@ -413,9 +413,23 @@ test("the demo works at 375 px wide with no horizontal overflow", async () => {
     await search(page, TASK, TOOL);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
-    // keyboard: the Connect button is reachable and labelled
+    // every form control has an accessible name (a <label> or aria-label)
+    await page.click(`[data-testid="use-${TOOL}"]`);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("input, select, textarea, button")]
+        .filter((c) => !c.closest("[hidden]") && !(c.labels?.length || c.getAttribute("aria-label") || c.textContent.trim()))
+        .map((c) => c.id || c.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(unlabelled, []);
+    // keyboard: the labelled Connect button opens the popup from Enter, and the flow completes
     const label = await page.getAttribute(`[data-testid="connect-${TOOLKIT}"]`, "aria-label");
     assert.match(label, /Connect/);
+    await page.focus(`[data-testid="connect-${TOOLKIT}"]`);
+    const popupPromise = context.waitForEvent("page", { timeout: 10_000 });
+    await page.keyboard.press("Enter");
+    const popup = await popupPromise;
+    await allowInPopup(popup);
+    await connectedState(page);
     await page.screenshot({ path: join(TARGET, "demo-375.png"), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
