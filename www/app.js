@@ -668,7 +668,6 @@ function buildField(name, rawSchema, required) {
 
   control.dataset.name = name;
   control.dataset.kind = kind;
-  control.dataset.testid = `field-${name}`;
   control.setAttribute("data-testid", `field-${name}`);
   control.setAttribute("name", name);
   if (required) {
