@@ -147,6 +147,7 @@ def main():
     ap.add_argument("--connections", type=int, default=4)
     ap.add_argument("--out", default="target/bench/load.json")
     ap.add_argument("--emulator-bin", default=os.path.join(ROOT, "target", "release", "examples", "emulator_server"))
+    ap.add_argument("--worker-root", default=ROOT, help="directory with wrangler.test.toml and build/")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-load-")
     logs = os.path.join(ROOT, "target", "bench")
@@ -160,7 +161,7 @@ def main():
 
         # Our Worker, production mode against the emulator; and the baseline Worker.
         op, bp = free_port(), free_port()
-        ours = wrangler_dev(ROOT, "wrangler.test.toml", op, {
+        ours = wrangler_dev(a.worker_root, "wrangler.test.toml", op, {
             "COMPOSIO_API_KEY": API_KEY, "COMPOSIO_BASE_URL": upstream, "EDGE_ADMIN_KEY": ADMIN_KEY,
             "EDGE_SIGNING_KEY": SIGNING_KEY, "EDGE_RATE_LIMIT_PER_MINUTE": "0",
             "EDGE_ALLOWED_ORIGINS": f"http://127.0.0.1:{op}", "EDGE_RETURN_URLS": f"http://127.0.0.1:{op}/"},

@@ -194,7 +194,7 @@ def main():
     shares = {}
     for prefix in args.share:
         shares[prefix] = sum(s for n, s in funcs if prefix in n.split(" as ")[0] or n.lstrip("<").startswith(prefix))
-    if has_names:
+    if has_names and args.top > 0:
         print(f"  largest contributors to code ({code_total} bytes), by module path (depth {args.depth}):")
         for g, size in sorted(groups.items(), key=lambda kv: -kv[1])[: args.top]:
             print(f"    {g[:60]:<60} {size:>8} {100 * size / max(code_total, 1):>5.1f}%")
@@ -203,8 +203,8 @@ def main():
             print(f"    {name[:90]:<90} {size:>7}")
         for prefix, size in shares.items():
             print(f"  code under {prefix}: {size} bytes ({100 * size / max(code_total, 1):.1f}% of code)")
-    else:
-        print("  (no name section: build with names to see contributors)")
+    elif not has_names:
+        print("  (no name section here)")
     if args.json:
         out = {
             "file": args.wasm,

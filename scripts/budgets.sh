@@ -104,14 +104,28 @@ sys.exit(0 if ok else 3)
 PY
 [ $status -eq 0 ] || fail=1
 
-# Largest contributors, so a regression has a cause.
+# Largest contributors, so a regression has a cause. The shipped wasm has no name section
+# (wasm-opt drops it), so function names come from cargo's own output when it is the matching
+# build (same path for both builds: whichever ran last); proportions carry over to the final file.
+RAW=target/wasm32-unknown-unknown/release/composio_edge.wasm
 echo
-python3 bench/wasm_sizes.py build/index_bg.wasm --top 12 --share composio_edge::emulator \
-  --share composio_edge::gateway --share composio_edge::client --json "$OUT/worker-wasm.json"
+python3 bench/wasm_sizes.py build/index_bg.wasm --top 0 --json "$OUT/worker-wasm-final.json"
+if [ -f "$RAW" ] && grep -aq '8platform6worker' "$RAW"; then
+  echo "contributors (cargo output before wasm-bindgen/wasm-opt, $RAW):"
+  python3 bench/wasm_sizes.py "$RAW" --top 15 --share composio_edge::emulator --share composio_edge::gateway \
+    --share composio_edge::platform --share composio_edge::tools --share composio_edge::provider \
+    --json "$OUT/worker-wasm.json"
+else
+  echo "(for the Worker's contributors, run scripts/build-worker.sh with FORCE=1 just before this script)"
+fi
 echo
 for w in pkg/*.wasm; do
-  python3 bench/wasm_sizes.py "$w" --top 8 --json "$OUT/browser-wasm.json"
+  python3 bench/wasm_sizes.py "$w" --top 0 --json "$OUT/browser-wasm-final.json"
 done
+if [ -f "$RAW" ] && grep -aq '8platform7browser' "$RAW"; then
+  echo "contributors (cargo output before wasm-bindgen/wasm-opt, $RAW):"
+  python3 bench/wasm_sizes.py "$RAW" --top 10 --json "$OUT/browser-wasm.json"
+fi
 
 if [ $fail -ne 0 ]; then
   echo "budgets: over budget (see the table above); find the cause, do not move the budget" >&2
