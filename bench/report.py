@@ -68,7 +68,7 @@ def table(r):
     bl = s.get("baseline") or {}
     L.append(f"| Worker bundle (`wrangler deploy --dry-run`) | {kb((b.get('worker') or {}).get('gzip'))} "
              f"| {kb(bl.get('minified_gzip'))} minified ({kb(bl.get('default_gzip'))} unminified) | 150 KB |")
-    L.append(f"| Browser package (wasm + JS glue) | {kb((b.get('browser') or {}).get('gzip'))} | fails to build for the browser (per issue 6) | 60 KB |")
+    L.append(f"| Browser package (wasm + JS glue) | {kb((b.get('browser') or {}).get('gzip'))} | none (issue 6: its browser build fails) | 60 KB |")
     if s.get("emulator_share"):
         e = s["emulator_share"]
         L.append(f"| of which the embedded emulator (code, from the name section) | {kb(e.get('bytes'))} raw ({e.get('percent_of_code')} % of code) | | |")
@@ -138,16 +138,17 @@ def svg(r):
         ("@composio/core", (st.get("baseline") or {}).get("over_empty_ms") or 0, "#6b7280"),
     ]))
     ld = (r.get("load") or {}).get("cases") or {}
-    for metric, title in [("p50_ms", "p50 latency, ms (smaller is better)"), ("rps", "Throughput, requests/s (larger is better)")]:
-        bars = []
+    for metric, title in [("p50_ms", "p50 latency, ms (smaller is better)"), ("rps", "requests/s (larger is better)")]:
         for op in ["search", "execute"]:
-            for t, label, color in [("direct", "direct upstream", "#9ca3af"), ("ours", "composio-edge", "#f38020"), ("baseline", "@composio/core", "#6b7280")]:
+            bars = []
+            for t, label, color in [("direct", "upstream, direct", "#9ca3af"), ("ours", "composio-edge", "#f38020"), ("baseline", "@composio/core", "#6b7280")]:
                 c = ld.get(f"{op}/{t}")
                 if c and c.get(metric) is not None:
-                    bars.append((f"{op}: {label}", c[metric], color))
-        panels.append((title, bars))
+                    bars.append((label, c[metric], color))
+            if bars:
+                panels.append((f"{op}: {title}", bars))
     W, left, barh, gap = 760, 230, 18, 6
-    y = 40
+    y = 50
     out = []
     for title, bars in panels:
         out.append(f'<text x="10" y="{y}" font-size="14" font-weight="bold">{esc(title)}</text>')
