@@ -74,7 +74,11 @@ def http(method, url, body=None, headers=None, timeout=10):
     req = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read() or b"null")
+            raw = r.read()
+            try:
+                return r.status, json.loads(raw or b"null")
+            except ValueError:
+                return r.status, raw.decode(errors="replace")[:300]
     except urllib.error.HTTPError as e:
         raw = e.read()
         try:

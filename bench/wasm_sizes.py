@@ -151,6 +151,12 @@ def demangle(name):
 
 def owner(name, depth):
     """The module path a function belongs to: `<a::b::C as d::E>::f` → `a::b`, `memcpy` → `(unpathed)`."""
+    if name.startswith("__wbg") or name.startswith("__externref") or re.search(r"_[0-9a-f]{16}$", name):
+        return "(wasm-bindgen glue)"
+    # `<T as a::b::Trait>::f` with an unpathed T (a primitive, a generic): the trait's path.
+    m = re.match(r"<([^<>:]+(?:<[^<>]*>)?) as ([A-Za-z_][\w:]*)", name)
+    if m and "::" not in m.group(1):
+        name = m.group(2) + "::f"
     n = name
     while True:
         m = re.sub(r"^(?:[<&*\[( ]+|dyn |mut |const )", "", n)
