@@ -49,10 +49,28 @@ mkdir -p www # the assets directory named by the config must exist (assets are n
 }
 UPLOAD=$(grep -o 'Total Upload: .*' "$DRY/log" | head -1)
 
+# A production build without the embedded emulator, when the build provides one (a directory
+# like build/, default build-prod/): then that is the budgeted Worker and the default build is
+# reported beside it.
+PROD_DIR=${WORKER_PROD_DIR:-build-prod}
+UPLOAD_PROD=""
+if [ -f "$PROD_DIR/index.js" ]; then
+  TMPCONF=".budgets-prod.wrangler.toml"
+  sed "s|^main = .*|main = \"$PROD_DIR/index.js\"|" "$CONFIG" >"$TMPCONF"
+  "$WRANGLER" deploy --dry-run --outdir "$DRY/prod" --config "$TMPCONF" >"$DRY/log-prod" 2>&1 || {
+    rm -f "$TMPCONF"
+    cat "$DRY/log-prod" >&2
+    echo "budgets: wrangler deploy --dry-run of $PROD_DIR failed" >&2
+    exit 1
+  }
+  rm -f "$TMPCONF"
+  UPLOAD_PROD=$(grep -o 'Total Upload: .*' "$DRY/log-prod" | head -1)
+fi
+
 status=0
-python3 - "$DRY/out" "$UPLOAD" "$BROWSER_BUDGET" "$WORKER_BUDGET" "$OUT/budgets.json" <<'PY' || status=$?
+python3 - "$DRY/out" "$UPLOAD" "$BROWSER_BUDGET" "$WORKER_BUDGET" "$OUT/budgets.json" "$UPLOAD_PROD" <<'PY' || status=$?
 import glob, gzip, json, os, re, sys
-outdir, upload, browser_budget, worker_budget, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+outdir, upload, browser_budget, worker_budget, out, upload_prod = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 
 def gz(path):
     data = open(path, "rb").read()
@@ -73,14 +91,22 @@ for f in files:
 rows.insert(0, ("browser package (pkg: wasm + JS glue)", b_raw, b_gz, browser_budget))
 
 # Worker: wrangler's own figure is the budgeted one; per-file gzip -9 for the breakdown.
-m = re.search(r"Total Upload: ([\d.]+) KiB / gzip: ([\d.]+) KiB", upload)
-w_raw, w_gz = (kib(m.group(1)), kib(m.group(2))) if m else (0, 0)
+def upload_sizes(line):
+    m = re.search(r"Total Upload: ([\d.]+) KiB / gzip: ([\d.]+) KiB", line)
+    return (kib(m.group(1)), kib(m.group(2))) if m else (0, 0)
+
+w_raw, w_gz = upload_sizes(upload)
 wrows = []
 for f in sorted(glob.glob(os.path.join(outdir, "**", "*"), recursive=True)):
     if os.path.isfile(f) and not f.endswith(".map") and not f.endswith("README.md"):
         r, g = gz(f)
         wrows.append(("  " + os.path.relpath(f, outdir), r, g, None))
-rows.append(("Worker bundle (wrangler deploy --dry-run)", w_raw, w_gz, worker_budget))
+if upload_prod:
+    p_raw, p_gz = upload_sizes(upload_prod)
+    rows.append(("Worker bundle, production (no emulator)", p_raw, p_gz, worker_budget))
+    rows.append(("Worker bundle, default (with the emulator)", w_raw, w_gz, None))
+else:
+    rows.append(("Worker bundle (wrangler deploy --dry-run)", w_raw, w_gz, worker_budget))
 rows.extend(wrows)
 
 print(f"{'size budget':<48} {'raw bytes':>10} {'gzip bytes':>10} {'budget':>10} {'status':>7}")
@@ -95,9 +121,13 @@ for name, r, g, budget in rows:
         status = "ok" if good else "OVER"
     print(f"{name:<48} {r:>10} {g:>10} {budget if budget else '':>10} {status:>7}")
     if budget is None:
-        key = "browser" if name.strip().startswith("pkg/") else "worker"
-        result[key]["files"][name.strip()] = {"raw": r, "gzip": g}
+        if name.startswith("  "):
+            key = "browser" if name.strip().startswith("pkg/") else "worker"
+            result[key]["files"][name.strip()] = {"raw": r, "gzip": g}
 print(f"(wrangler: {upload or 'no size line'})")
+if upload_prod:
+    result["worker_production"] = {"raw": p_raw, "gzip": p_gz, "budget_gzip": worker_budget, "wrangler": upload_prod}
+    result["worker"]["budget_gzip"] = None
 result["ok"] = ok
 json.dump(result, open(out, "w"), indent=1)
 sys.exit(0 if ok else 3)
