@@ -34,7 +34,7 @@ command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)
 # Builds (each skips what is up to date). The Worker last, so cargo's own output (with function
 # names, before wasm-opt) is the Worker's when budgets.sh names the largest contributors.
 RAW=target/wasm32-unknown-unknown/release/composio_edge.wasm
-step bash scripts/build-browser.sh --no-bundler >&2
+if [ -f scripts/build-browser.sh ]; then step bash scripts/build-browser.sh --no-bundler >&2; fi
 step bash scripts/build-worker.sh >&2
 if ! grep -aq '8platform6worker' "$RAW" 2>/dev/null; then
   step cargo build --lib --release --target wasm32-unknown-unknown --features worker >&2
