@@ -13,6 +13,8 @@ use composio_edge::tools::multi::{
 };
 use composio_edge::tools::schema::check_arguments;
 use composio_edge::wire::{ExecuteResponse, Tool};
+use std::cell::Cell;
+
 use serde_json::{json, Map, Value};
 
 /// One benchmark result (times in microseconds per operation, medians).
@@ -23,27 +25,20 @@ pub struct CaseResult {
     pub median_us: f64,
     /// Median time of the baseline (`serde_json` parse of the same input), µs per operation.
     pub baseline_us: f64,
+    /// Median over the rounds of (case time / baseline time), each round timing both.
+    pub ratio: f64,
     /// Size of the input in bytes.
     pub input_bytes: usize,
 }
 
 impl CaseResult {
-    /// Case time / baseline time.
-    pub fn ratio(&self) -> f64 {
-        if self.baseline_us > 0.0 {
-            self.median_us / self.baseline_us
-        } else {
-            0.0
-        }
-    }
-
     /// One JSON object.
     pub fn to_json(&self) -> Value {
         json!({
             "name": self.name,
             "median_us": round3(self.median_us),
             "baseline_us": round3(self.baseline_us),
-            "ratio": round3(self.ratio()),
+            "ratio": round3(self.ratio),
             "input_bytes": self.input_bytes,
         })
     }
@@ -200,16 +195,9 @@ pub fn tools_list_bytes(min_bytes: usize) -> Vec<u8> {
         .into_bytes()
 }
 
-/// Times `f` and returns the median µs per call over `runs` samples. Each sample repeats `f`
-/// enough times to last at least `min_sample_ms` (calibrated once).
-pub fn median_us(
-    now_ms: &dyn Fn() -> f64,
-    runs: usize,
-    min_sample_ms: f64,
-    f: &mut dyn FnMut(),
-) -> f64 {
-    // Warm up and calibrate.
-    f();
+/// How many calls of `f` make one sample of at least `min_sample_ms`.
+fn calibrate(now_ms: &dyn Fn() -> f64, min_sample_ms: f64, f: &mut dyn FnMut()) -> usize {
+    f(); // warm-up
     let mut reps = 1usize;
     loop {
         let t0 = now_ms();
@@ -218,7 +206,7 @@ pub fn median_us(
         }
         let dt = now_ms() - t0;
         if dt >= min_sample_ms || reps >= 1 << 20 {
-            break;
+            return reps;
         }
         reps = if dt <= 0.0 {
             reps * 10
@@ -227,16 +215,49 @@ pub fn median_us(
         }
         .max(reps + 1);
     }
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t0 = now_ms();
-        for _ in 0..reps {
-            f();
-        }
-        samples.push((now_ms() - t0) * 1000.0 / reps as f64);
+}
+
+fn sample_us(now_ms: &dyn Fn() -> f64, reps: usize, f: &mut dyn FnMut()) -> f64 {
+    let t0 = now_ms();
+    for _ in 0..reps {
+        f();
     }
-    samples.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    samples.get(samples.len() / 2).copied().unwrap_or(0.0)
+    (now_ms() - t0) * 1000.0 / reps as f64
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    xs.get(xs.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Times the case `f` and its baseline `g` in alternating samples (`runs` rounds, each sample
+/// at least `min_sample_ms`), so both see the same machine noise. Returns the median µs per
+/// call of each and the median of the per-round ratios.
+pub fn paired(
+    now_ms: &dyn Fn() -> f64,
+    runs: usize,
+    min_sample_ms: f64,
+    f: &mut dyn FnMut(),
+    g: &mut dyn FnMut(),
+) -> (f64, f64, f64) {
+    let rf = calibrate(now_ms, min_sample_ms, f);
+    let rg = calibrate(now_ms, min_sample_ms, g);
+    let (mut fs, mut gs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..runs {
+        let (a, b) = if i % 2 == 0 {
+            let a = sample_us(now_ms, rf, f);
+            (a, sample_us(now_ms, rg, g))
+        } else {
+            let b = sample_us(now_ms, rg, g);
+            (sample_us(now_ms, rf, f), b)
+        };
+        fs.push(a);
+        gs.push(b);
+        if b > 0.0 {
+            ratios.push(a / b);
+        }
+    }
+    (median(fs), median(gs), median(ratios))
 }
 
 fn parse_baseline(bytes: &[u8]) -> usize {
@@ -250,34 +271,39 @@ fn parse_baseline(bytes: &[u8]) -> usize {
 /// Runs every case. `runs` samples per measurement, each at least `min_sample_ms` long.
 pub fn run_all(now_ms: &dyn Fn() -> f64, runs: usize, min_sample_ms: f64) -> Vec<CaseResult> {
     let mut out = Vec::new();
-    let mut sink = 0usize;
+    // Results are folded into this so the optimizer cannot drop the work.
+    let sink = Cell::new(0usize);
+    let keep = |n: usize| sink.set(sink.get().wrapping_add(n));
+    let mut case = |name: String, input: &[u8], f: &mut dyn FnMut()| {
+        let (median_us, baseline_us, ratio) = paired(now_ms, runs, min_sample_ms, f, &mut || {
+            keep(parse_baseline(input))
+        });
+        out.push(CaseResult {
+            name,
+            median_us,
+            baseline_us,
+            ratio,
+            input_bytes: input.len(),
+        });
+    };
 
     // 1. Parse a 1 MB tools list into typed `Tool`s (the client's hot path on GET …/tools).
     let list = tools_list_bytes(1 << 20);
-    let parse = median_us(now_ms, runs, min_sample_ms, &mut || {
-        #[derive(serde::Deserialize)]
-        struct Page {
-            items: Vec<Tool>,
-        }
+    #[derive(serde::Deserialize)]
+    struct Page {
+        items: Vec<Tool>,
+    }
+    case("parse_tools_1mb".into(), &list, &mut || {
         if let Ok(p) = serde_json::from_slice::<Page>(&list) {
-            sink += p.items.len();
+            keep(p.items.len());
         }
     });
-    let base = median_us(now_ms, runs, min_sample_ms, &mut || {
-        sink += parse_baseline(&list)
-    });
-    out.push(CaseResult {
-        name: "parse_tools_1mb".into(),
-        median_us: parse,
-        baseline_us: base,
-        input_bytes: list.len(),
-    });
-    let all: Vec<Tool> = serde_json::from_slice::<Value>(&list)
-        .ok()
-        .and_then(|v| serde_json::from_value(v["items"].clone()).ok())
+    let all: Vec<Tool> = serde_json::from_slice::<Page>(&list)
+        .map(|p| p.items)
         .unwrap_or_default();
 
-    // 2. Split and merge a 50-item multi-execute (25 local custom tools, 25 remote).
+    // 2. Split and merge a 50-item multi-execute (25 local custom tools, 25 remote), from the
+    //    request bytes to the merged result's JSON.
     let items: Vec<Value> = (0..50)
         .map(|i| {
             let slug = if i % 2 == 0 {
@@ -301,30 +327,25 @@ pub fn run_all(now_ms: &dyn Fn() -> f64, runs: usize, min_sample_ms: f64) -> Vec
         log_id: "log_bench".into(),
         extra: Map::new(),
     };
-    let multi = median_us(now_ms, runs, min_sample_ms, &mut || {
-        // The input arrives as bytes, like in the gateway.
-        let Ok(input) = serde_json::from_slice::<Value>(&input_bytes) else {
-            return;
-        };
-        if let MultiPlan::Split(plan) = plan_multi_execute(&input, |s| s.starts_with("LOCAL_")) {
-            let locals = plan
-                .locals
-                .iter()
-                .map(|c| ToolOutcome::ok(json!({"matched": c.tool_slug, "args": c.arguments})))
-                .collect();
-            let merged = merge_multi_execute(&plan, locals, Some(Ok(remote.clone())));
-            sink += merged.to_json().to_string().len();
-        }
-    });
-    let base = median_us(now_ms, runs, min_sample_ms, &mut || {
-        sink += parse_baseline(&input_bytes)
-    });
-    out.push(CaseResult {
-        name: format!("multi_execute_split_merge_50 ({MULTI_EXECUTE_TOOL})"),
-        median_us: multi,
-        baseline_us: base,
-        input_bytes: input_bytes.len(),
-    });
+    case(
+        format!("multi_execute_split_merge_50 ({MULTI_EXECUTE_TOOL})"),
+        &input_bytes,
+        &mut || {
+            let Ok(input) = serde_json::from_slice::<Value>(&input_bytes) else {
+                return;
+            };
+            if let MultiPlan::Split(plan) = plan_multi_execute(&input, |s| s.starts_with("LOCAL_"))
+            {
+                let locals = plan
+                    .locals
+                    .iter()
+                    .map(|c| ToolOutcome::ok(json!({"matched": c.tool_slug, "args": c.arguments})))
+                    .collect();
+                let merged = merge_multi_execute(&plan, locals, Some(Ok(remote.clone())));
+                keep(merged.to_json().to_string().len());
+            }
+        },
+    );
 
     // 3. Validate 1,000 tool calls against their schemas (every tenth one is invalid).
     let mut rng = Lcg::new(7);
@@ -349,31 +370,23 @@ pub fn run_all(now_ms: &dyn Fn() -> f64, runs: usize, min_sample_ms: f64) -> Vec
     let calls_bytes = Value::Array(calls.iter().map(|(_, _, a)| a.clone()).collect())
         .to_string()
         .into_bytes();
-    let mut invalid = 0;
-    let validate = median_us(now_ms, runs, min_sample_ms, &mut || {
-        invalid = 0;
-        for (slug, schema, args) in &calls {
-            if check_arguments(slug, schema, args).is_err() {
-                invalid += 1;
+    let invalid = calls
+        .iter()
+        .filter(|(slug, schema, args)| check_arguments(slug, schema, args).is_err())
+        .count();
+    case(
+        format!("validate_1000_calls ({invalid} invalid)"),
+        &calls_bytes,
+        &mut || {
+            for (slug, schema, args) in &calls {
+                keep(check_arguments(slug, schema, args).is_err() as usize);
             }
-        }
-    });
-    let base = median_us(now_ms, runs, min_sample_ms, &mut || {
-        sink += parse_baseline(&calls_bytes)
-    });
-    out.push(CaseResult {
-        name: format!("validate_1000_calls ({invalid} invalid)"),
-        median_us: validate,
-        baseline_us: base,
-        input_bytes: calls_bytes.len(),
-    });
+        },
+    );
 
     // 4. Format 500 tools for each provider.
     let five_hundred: Vec<Tool> = all.iter().take(500).cloned().collect();
     let five_bytes = serde_json::to_vec(&five_hundred).unwrap_or_default();
-    let base = median_us(now_ms, runs, min_sample_ms, &mut || {
-        sink += parse_baseline(&five_bytes)
-    });
     for name in [
         "openai",
         "openai-responses",
@@ -385,18 +398,11 @@ pub fn run_all(now_ms: &dyn Fn() -> f64, runs: usize, min_sample_ms: f64) -> Vec
         let Ok(p) = Provider::parse(name) else {
             continue;
         };
-        let t = median_us(now_ms, runs, min_sample_ms, &mut || {
-            let v = p.format_tools(&five_hundred);
-            sink += v.is_array() as usize;
-        });
-        out.push(CaseResult {
-            name: format!("format_500_tools_{name}"),
-            median_us: t,
-            baseline_us: base,
-            input_bytes: five_bytes.len(),
+        case(format!("format_500_tools_{name}"), &five_bytes, &mut || {
+            keep(std::hint::black_box(p.format_tools(&five_hundred)).is_null() as usize);
         });
     }
-    if sink == usize::MAX {
+    if sink.get() == usize::MAX {
         out.clear();
     }
     out
@@ -420,10 +426,7 @@ pub fn table(target: &str, results: &[CaseResult]) -> String {
     for r in results {
         s.push_str(&format!(
             "{:<58} {:>12.1} {:>12.1} {:>8.2}\n",
-            r.name,
-            r.median_us,
-            r.baseline_us,
-            r.ratio()
+            r.name, r.median_us, r.baseline_us, r.ratio
         ));
     }
     s
