@@ -5,8 +5,17 @@ use std::fmt;
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq)]
+        #[derive(Clone)]
         pub struct $name(String);
+
+        /// Equality in constant time (for equal lengths), like [`constant_time_eq`].
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                constant_time_eq(self.0.as_bytes(), other.0.as_bytes())
+            }
+        }
+
+        impl Eq for $name {}
 
         impl $name {
             /// Wraps a secret value.

@@ -222,7 +222,12 @@ pub fn retry_delay_ms(
         }
     }
     let base = (0.5 * 2f64.powi(retry.min(16) as i32)).min(8.0);
-    let jitter = jitter.clamp(0.0, 1.0);
+    // A NaN jitter (a broken entropy source) must not turn the backoff into no wait at all.
+    let jitter = if jitter.is_nan() {
+        0.0
+    } else {
+        jitter.clamp(0.0, 1.0)
+    };
     (base * (1.0 - jitter * 0.25) * 1000.0) as u64
 }
 
@@ -262,6 +267,10 @@ pub fn parse_http_date_ms(s: &str) -> Option<u64> {
         _ => return None,
     };
     let year: i64 = parts.next()?.parse().ok()?;
+    // IMF-fixdate years have four digits; anything wider would overflow the day arithmetic.
+    if !(1..=9999).contains(&year) {
+        return None;
+    }
     let mut hms = parts.next()?.split(':');
     let (h, m, sec): (u64, u64, u64) = (
         hms.next()?.parse().ok()?,

@@ -74,6 +74,12 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
         if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
             return None;
         }
+        // Only a valid address already in its canonical (RFC 5952) spelling, which is how a
+        // browser serializes it: anything else is refused rather than normalized.
+        let canonical = inner.parse::<std::net::Ipv6Addr>().ok()?.to_string();
+        if canonical != inner.to_ascii_lowercase() {
+            return None;
+        }
         let port = match tail {
             "" => None,
             t => Some(t.strip_prefix(':')?),
@@ -95,7 +101,17 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
         {
             return None;
         }
-        (h.trim_end_matches('.').to_owned(), p)
+        let h = h.trim_end_matches('.');
+        // A browser reads a host whose last label is a number (`1`, `0x7f`) as an IPv4
+        // address, in decimal, octal or hex: only canonical dotted-decimal IPv4 is accepted.
+        let last = h.rsplit('.').next().unwrap_or_default();
+        let numeric = !last.is_empty()
+            && (last.bytes().all(|b| b.is_ascii_digit())
+                || (last.starts_with("0x") && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit())));
+        if numeric && h.parse::<std::net::Ipv4Addr>().ok()?.to_string() != h {
+            return None;
+        }
+        (h.to_owned(), p)
     };
     let port = match port {
         None => None,

@@ -9,6 +9,9 @@ use std::cell::Cell;
 const INF: usize = usize::MAX;
 const STEP_LIMIT: u32 = 200_000;
 const DEPTH_LIMIT: u32 = 600;
+/// Deepest group nesting the parser follows; deeper patterns are declined (`None`) instead of
+/// exhausting the stack (a Worker's wasm stack is far smaller than a native thread's).
+const NEST_LIMIT: u32 = 64;
 
 enum Node {
     Lit(char),
@@ -39,6 +42,7 @@ pub(crate) fn is_match(pattern: &str, text: &str) -> Option<bool> {
     let mut p = Parser {
         c: pattern.chars().collect(),
         i: 0,
+        nest: 0,
     };
     let alts = p.alt()?;
     if p.i != p.c.len() {
@@ -64,6 +68,7 @@ pub(crate) fn is_match(pattern: &str, text: &str) -> Option<bool> {
 struct Parser {
     c: Vec<char>,
     i: usize,
+    nest: u32,
 }
 
 impl Parser {
@@ -114,7 +119,12 @@ impl Parser {
                         _ => return None,
                     }
                 }
+                if self.nest >= NEST_LIMIT {
+                    return None;
+                }
+                self.nest += 1;
                 let a = self.alt()?;
+                self.nest -= 1;
                 if self.next()? != ')' {
                     return None;
                 }
@@ -459,6 +469,15 @@ mod tests {
         for (p, t, want) in cases {
             assert_eq!(is_match(p, t), *want, "pattern {p} on {t}");
         }
+    }
+
+    #[test]
+    fn deep_group_nesting_is_declined_not_overflowed() {
+        let deep = format!("{}a{}", "(?:".repeat(20_000), ")".repeat(20_000));
+        assert_eq!(is_match(&deep, "a"), None);
+        assert_eq!(is_match(&"(".repeat(100_000), "a"), None);
+        let ok = format!("^{}a{}$", "(".repeat(60), ")".repeat(60));
+        assert_eq!(is_match(&ok, "a"), Some(true));
     }
 
     #[test]
