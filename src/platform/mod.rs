@@ -11,6 +11,8 @@
 pub mod fetch;
 pub mod js_runtime;
 
+#[cfg(feature = "browser")]
+pub mod browser;
 #[cfg(feature = "worker")]
 pub mod worker;
 

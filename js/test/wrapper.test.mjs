@@ -1,0 +1,236 @@
+// Tests of the public ES module (pkg/index.js) in Node: the JS API, error classes, local tools,
+// Vercel tools, and the popup logic of `authorize` against a fake window and a fake gateway.
+// Run after scripts/build-browser.sh:  node --test js/test/wrapper.test.mjs
+import { test, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+const pkg = new URL("../../pkg/", import.meta.url);
+const { default: init, createClient, ComposioEdgeError } = await import(new URL("index.js", pkg));
+await init({ module_or_path: readFileSync(new URL("composio_edge_bg.wasm", pkg)) });
+
+const GW = "https://gw.example";
+let gw;
+
+function fakeGateway() {
+  const state = { calls: [], status: "INITIATED", toolkitConnected: false };
+  const json = (status, obj) =>
+    new Response(JSON.stringify(obj), { status, headers: { "content-type": "application/json" } });
+  globalThis.fetch = async (req) => {
+    const url = new URL(req.url);
+    const text = ["GET", "DELETE"].includes(req.method) ? "" : await req.text();
+    const body = text ? JSON.parse(text) : null;
+    state.calls.push({ method: req.method, path: url.pathname + url.search, headers: req.headers, body });
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case "POST /v1/session":
+        return json(200, { session_id: "trs_js" });
+      case "GET /v1/tools":
+        return json(200, [
+          { type: "function", function: { name: "GMAIL_SEND_EMAIL", description: "Send an email",
+            parameters: { type: "object", properties: { to: { type: "string" } }, required: ["to"] } } },
+        ]);
+      case "POST /v1/execute":
+        if (body.tool_slug === "FORBIDDEN_TOOL")
+          return json(403, { error: { code: "scope_denied", message: "no execute scope", request_id: "req_9" } });
+        return json(200, { result_type: "completed", data: { echo: body.arguments, slug: body.tool_slug }, error: null, log_id: "log_js" });
+      case "POST /v1/connect":
+        return json(200, { connect_url: "/oauth/start?ticket=t1", connection_id: "cn_1" });
+      case "GET /v1/connect/cn_1":
+        return json(200, { status: state.status, toolkit: "gmail", connected_account_id: state.status === "ACTIVE" ? "ca_1" : null });
+      case "GET /v1/toolkits":
+        return json(200, { items: [{ slug: "gmail", is_no_auth: false,
+          connected_account: state.toolkitConnected ? { id: "ca_0", status: "ACTIVE" } : null }] });
+      default:
+        return json(404, { error: { code: "not_found", message: "no route", request_id: "req_404" } });
+    }
+  };
+  return state;
+}
+
+function fakeWindow({ blocked = false } = {}) {
+  const listeners = new Set();
+  const w = {
+    popups: [],
+    open(url) {
+      if (blocked) return null;
+      const p = { closed: false, location: { href: url }, close() { p.closed = true; } };
+      w.popups.push(p);
+      return p;
+    },
+    addEventListener(type, f) { if (type === "message") listeners.add(f); },
+    removeEventListener(type, f) { if (type === "message") listeners.delete(f); },
+    dispatch(ev) { for (const f of [...listeners]) f(ev); },
+    get listeners() { return listeners.size; },
+  };
+  globalThis.window = w;
+  return w;
+}
+
+const statusCalls = () => gw.calls.filter((c) => c.path.startsWith("/v1/connect/")).length;
+const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+async function session() {
+  const client = await createClient({ gatewayUrl: GW, token: "tok" });
+  return client.session();
+}
+
+beforeEach(() => {
+  gw = fakeGateway();
+  delete globalThis.window;
+});
+
+test("session, execute and typed errors; never an x-api-key", async () => {
+  const client = await createClient({ gatewayUrl: GW + "/", token: "tok", apiKey: "ak_should_be_ignored" });
+  assert.equal(client.gatewayOrigin, GW);
+  const s = await client.session();
+  assert.equal(s.sessionId, "trs_js");
+  const r = await s.execute("GMAIL_SEND_EMAIL", { to: "a@b.c" }, { idempotencyKey: "k1" });
+  assert.deepEqual(r, { data: { echo: { to: "a@b.c" }, slug: "GMAIL_SEND_EMAIL" }, error: null, successful: true, logId: "log_js" });
+  for (const c of gw.calls) {
+    assert.equal(c.headers.get("x-api-key"), null);
+    assert.equal(c.headers.get("authorization"), "Bearer tok");
+  }
+  const e = await s.execute("FORBIDDEN_TOOL").catch((x) => x);
+  assert.ok(e instanceof ComposioEdgeError);
+  assert.ok(e instanceof Error);
+  assert.deepEqual([e.code, e.status, e.requestId], ["scope_denied", 403, "req_9"]);
+  const bad = await createClient({ gatewayUrl: "http://gw.example", token: "t" }).catch((x) => x);
+  assert.ok(bad instanceof ComposioEdgeError);
+  assert.equal(bad.code, "insecure_transport");
+});
+
+test("a registered local tool runs in the page and can call the session", async () => {
+  const s = await session();
+  s.registerTool({
+    slug: "PAGE_TITLE",
+    description: "Reads the page title",
+    inputSchema: { type: "object", properties: { suffix: { type: "string" } } },
+    execute: async (args, ctx) => {
+      const sent = await ctx.execute("GMAIL_SEND_EMAIL", { to: "me@x.y" });
+      return { title: "Home" + (args.suffix ?? ""), sent: sent.successful };
+    },
+  });
+  const r = await s.execute("LOCAL_PAGE_TITLE", { suffix: "!" });
+  assert.deepEqual(r.data, { title: "Home!", sent: true });
+  assert.equal(r.logId, "");
+  assert.throws(() => s.registerTool({ slug: "COMPOSIO_X", description: "d", inputSchema: {}, execute: async () => 1 }),
+    (e) => e instanceof ComposioEdgeError && e.code === "invalid_request");
+});
+
+test("vercelTools wraps definitions with the caller's jsonSchema and executes through the session", async () => {
+  const s = await session();
+  const tools = await s.vercelTools({ jsonSchema: (schema) => ({ wrapped: schema }) });
+  assert.deepEqual(Object.keys(tools), ["GMAIL_SEND_EMAIL"]);
+  assert.equal(tools.GMAIL_SEND_EMAIL.description, "Send an email");
+  assert.deepEqual(tools.GMAIL_SEND_EMAIL.inputSchema.wrapped.required, ["to"]);
+  const r = await tools.GMAIL_SEND_EMAIL.execute({ to: "x@y.z" });
+  assert.equal(r.successful, true);
+  // a model's bad arguments come back as a failed result, not a throw
+  const bad = await tools.GMAIL_SEND_EMAIL.execute({ cc: 1 });
+  assert.equal(bad.successful, false);
+  assert.match(bad.error, /to/);
+});
+
+test("handleToolCalls returns tool messages for an OpenAI completion", async () => {
+  const s = await session();
+  const msgs = await s.handleToolCalls({ choices: [{ message: { role: "assistant", tool_calls: [
+    { id: "c1", type: "function", function: { name: "GMAIL_SEND_EMAIL", arguments: "{\"to\":\"a@b.c\"}" } }] } }] });
+  assert.equal(msgs.length, 1);
+  assert.equal(msgs[0].role, "tool");
+  assert.equal(JSON.parse(msgs[0].content).logId, "log_js");
+});
+
+test("authorize: a blocked popup is popup_blocked and nothing is started", async () => {
+  fakeWindow({ blocked: true });
+  const s = await session();
+  const req = s.authorize("gmail");
+  assert.equal(req.popup, null);
+  const e = await req.done.catch((x) => x);
+  assert.equal(e.code, "popup_blocked");
+  assert.ok(!gw.calls.some((c) => c.path === "/v1/connect"));
+});
+
+test("authorize: opens about:blank synchronously, navigates it, accepts only the gateway popup's message", async () => {
+  const w = fakeWindow();
+  const s = await session();
+  const req = s.authorize("gmail", { returnTo: "/done" });
+  assert.equal(w.popups.length, 1, "opened before anything was awaited");
+  assert.equal(req.popup.location.href, "about:blank");
+  const link = await req.link;
+  assert.equal(link.connectionId, "cn_1");
+  await tick(50);
+  assert.equal(req.popup.location.href, "https://gw.example/oauth/start?ticket=t1");
+  gw.status = "ACTIVE";
+  const before = statusCalls();
+  w.dispatch({ origin: "https://evil.example", source: req.popup, data: { status: "success" } });
+  w.dispatch({ origin: GW, source: {}, data: { status: "success" } });
+  await tick();
+  assert.equal(statusCalls(), before, "foreign origin or foreign source: ignored");
+  w.dispatch({ origin: GW, source: req.popup, data: { status: "success" } });
+  const st = await req.done;
+  assert.equal(st.state, "active");
+  assert.equal(st.connectedAccountId, "ca_1");
+  assert.equal(w.listeners, 0, "listener removed");
+});
+
+test("authorize: the user closing the popup is popup_closed", async () => {
+  fakeWindow();
+  const s = await session();
+  const req = s.authorize("gmail");
+  await req.link;
+  await tick(3200);
+  req.popup.closed = true;
+  const e = await req.done.catch((x) => x);
+  assert.equal(e.code, "popup_closed");
+});
+
+test("authorize: a popup cut off by COOP falls back to polling", async () => {
+  fakeWindow();
+  const s = await session();
+  const req = s.authorize("gmail");
+  await req.link;
+  await tick(10);
+  req.popup.closed = true; // severed right after navigating
+  setTimeout(() => (gw.status = "ACTIVE"), 600);
+  const st = await req.done;
+  assert.equal(st.state, "active");
+});
+
+test("authorize: failed and timed-out flows have distinct codes", async () => {
+  fakeWindow();
+  const s = await session();
+  gw.status = "FAILED";
+  const failed = await s.authorize("gmail").done.catch((x) => x);
+  assert.equal(failed.code, "connection_failed");
+  gw.status = "INITIATED";
+  const slow = await s.authorize("gmail", { timeoutMs: 1200 }).done.catch((x) => x);
+  assert.equal(slow.code, "connection_timeout");
+});
+
+test("authorize in a worker (no window): no popup, a link, completion by polling", async () => {
+  const s = await session();
+  const req = s.authorize("gmail");
+  assert.equal(req.popup, null);
+  assert.equal((await req.link).connectUrl, "https://gw.example/oauth/start?ticket=t1");
+  gw.status = "ACTIVE";
+  assert.equal((await req.done).state, "active");
+});
+
+test("ensureConnected: an already connected toolkit opens no popup", async () => {
+  const w = fakeWindow();
+  gw.toolkitConnected = true;
+  const s = await session();
+  const r = await s.ensureConnected("gmail");
+  assert.deepEqual(r, { toolkit: "gmail", wasConnected: true, connectedAccountId: "ca_0" });
+  assert.equal(w.popups.length, 0);
+});
+
+test("authorize: a popup closed while the flow starts is popup_closed at once", async () => {
+  fakeWindow();
+  const s = await session();
+  const req = s.authorize("gmail");
+  req.popup.closed = true;
+  const e = await req.done.catch((x) => x);
+  assert.equal(e.code, "popup_closed");
+  assert.equal(req.popup.location.href, "about:blank", "never navigated");
+});
