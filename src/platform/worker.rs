@@ -25,6 +25,7 @@ use crate::platform::fetch::{
     headers_from_web, response_from_web, select, to_web_request, Either, FetchTransport,
 };
 use crate::platform::js_runtime::{sleep, JsRuntime};
+use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::transport::{transport_error, HttpRequest, HttpResponse, Timeout, Transport};
 
@@ -67,6 +68,9 @@ impl Failure {
         let headers = worker::Headers::new();
         let _ = headers.set("content-type", "application/json");
         let _ = headers.set("cache-control", "no-store");
+        if !request_id.is_empty() {
+            let _ = headers.set("x-request-id", request_id);
+        }
         ResponseBuilder::new()
             .with_status(self.status)
             .with_headers(headers)
@@ -80,14 +84,25 @@ const INTERNAL: Failure = Failure::new(
     "the worker could not handle the request",
 );
 
-/// The request id shell errors report: Cloudflare's `cf-ray` when present.
+/// The request id shell errors report: Cloudflare's `cf-ray` when present, else a fresh
+/// `req_…` id like the gateway's.
 fn request_id(req: &Request) -> String {
-    req.headers()
+    if let Some(ray) = req
+        .headers()
         .get("cf-ray")
         .ok()
         .flatten()
         .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        .unwrap_or_default()
+    {
+        return ray;
+    }
+    let rt = JsRuntime::new();
+    if !rt.has_crypto() {
+        return String::new();
+    }
+    let mut b = [0u8; 12];
+    rt.fill_random(&mut b);
+    format!("req_{}", crate::encoding::hex(&b))
 }
 
 /// Reads an environment value (a var or a secret) as a string; object and array vars are
@@ -129,7 +144,7 @@ fn read_config(env: &Env) -> Result<GatewayConfig, Failure> {
         );
         Failure::new(
             500,
-            "configuration_error",
+            "config_error",
             "the gateway configuration is invalid; see the worker log",
         )
     })
