@@ -14,17 +14,26 @@ for bin in worker-build wasm-bindgen "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
     exit 1
   fi
 done
-wasm=build/index_bg.wasm
+# PRODUCTION=1 builds the Worker users deploy with a key (no embedded emulator) into build-prod/;
+# the default build (dev, tests, demo) embeds the emulator.
+if [ "${PRODUCTION:-0}" = 1 ]; then
+  out=build-prod
+  features=worker
+else
+  out=build
+  features=worker,emulator
+fi
+wasm=$out/index_bg.wasm
 # The stamp records when the last good build *started*, so an edit made during a build still
 # counts as newer than the build.
 mkdir -p target
-stamp=target/worker-build.stamp
-if [ "${FORCE:-0}" != 1 ] && [ -f build/index.js ] && [ -f "$wasm" ] && [ -f "$stamp" ] &&
+stamp=target/worker-build-$out.stamp
+if [ "${FORCE:-0}" != 1 ] && [ -f "$out/index.js" ] && [ -f "$wasm" ] && [ -f "$stamp" ] &&
   [ -z "$(find src Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]; then
-  echo "build-worker: build/ is up to date (FORCE=1 rebuilds)"
+  echo "build-worker: $out/ is up to date (FORCE=1 rebuilds)"
 else
   touch "$stamp.next"
-  step worker-build --release --features worker
+  step worker-build --release --out-dir "$out" --features "$features"
   if [ "${KEEP_NAMES:-0}" != 1 ]; then
     # worker-build's explicit feature list (not --all-features: newer binaryen encodings, e.g.
     # compact imports, make workerd fail with "unknown import kind").
@@ -38,4 +47,4 @@ else
 fi
 raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
-echo "build-worker: $wasm is $raw bytes, $gz bytes gzipped (budget 153600)"
+echo "build-worker: $wasm is $raw bytes, $gz bytes gzipped (features: $features)"

@@ -18,7 +18,9 @@ use worker::{
     Response, ResponseBuilder, State, Storage,
 };
 
-use crate::emulator::{Emulator, DROP_CONNECTION_HEADER};
+#[cfg(feature = "emulator")]
+use crate::emulator::Emulator;
+use crate::emulator::DROP_CONNECTION_HEADER;
 use crate::error::{Error, TransportErrorKind};
 use crate::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};
 use crate::platform::fetch::{
@@ -135,6 +137,17 @@ fn read_config(env: &Env) -> Result<GatewayConfig, Failure> {
     {
         if !LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
             console_error!("composio-edge worker: configuration problem: {p}");
+        }
+    }
+    // A production build (without the `emulator` feature) has nothing to serve without a key.
+    if let Ok(c) = &config {
+        if c.emulator_mode && !cfg!(feature = "emulator") {
+            console_error!("composio-edge worker: configuration problem: COMPOSIO_API_KEY is not set and this build has no embedded emulator");
+            return Err(Failure::new(
+                500,
+                "config_error",
+                "COMPOSIO_API_KEY is not set and this build has no embedded emulator",
+            ));
         }
     }
     config.map_err(|e| {
@@ -545,8 +558,20 @@ mod objects {
             let rt = runtime()?;
             let request = to_http_request(req).await?;
             let store = DoStore::new(&self.state);
-            let res = Emulator::new().handle(request, &store, &rt).await;
-            to_worker_response(res)
+            #[cfg(feature = "emulator")]
+            {
+                let res = Emulator::new().handle(request, &store, &rt).await;
+                to_worker_response(res)
+            }
+            #[cfg(not(feature = "emulator"))]
+            {
+                let _ = (request, store, rt);
+                Err(Failure::new(
+                    404,
+                    "emulator_not_built",
+                    "this build has no embedded emulator",
+                ))
+            }
         }
     }
 }
