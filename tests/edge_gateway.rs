@@ -128,6 +128,12 @@ fn whole_flow_through_the_gateway_on_the_emulator() {
         tools.to_string().contains("COMPOSIO_SEARCH_TOOLS"),
         "{tools}"
     );
+    assert!(tools.is_array(), "tools() is the list itself: {tools}");
+    let defs = block_on(c.tool_definitions()).unwrap();
+    assert!(
+        defs.iter().any(|d| d["name"] == "COMPOSIO_SEARCH_TOOLS"),
+        "{defs:?}"
+    );
 
     let found = block_on(c.search(&SearchRequest::query(
         "create an issue in a github repository",

@@ -345,6 +345,10 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
             }
         };
         let mut v = self.call(Method::GET, &path, None, true).await?;
+        // The gateway answers `{provider, tools, total}`; callers get the list itself.
+        if let Some(list) = v.get_mut("tools").filter(|t| t.is_array()).map(Value::take) {
+            v = list;
+        }
         self.remember_schemas_from_tools(&v);
         self.append_preloaded(&mut v, provider);
         Ok(v)
