@@ -167,6 +167,26 @@ pub fn query_param(q: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// Escapes text for HTML element content and attribute values (`& < > " '`).
+///
+/// ```
+/// assert_eq!(composio_edge::encoding::escape_html("<a href='x'>&"), "&lt;a href=&#39;x&#39;&gt;&amp;");
+/// ```
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -350,21 +350,7 @@ pub(crate) fn html_response(status: u16, body: String) -> HttpResponse {
     res
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::encoding::escape_html;
 
 /// Parses a JSON request body: empty → `{}`; anything but an object → 400.
 pub(crate) fn json_body(body: &[u8]) -> Res<Map<String, Value>> {

@@ -76,18 +76,7 @@ pub async fn verify_id_token(
     token: &str,
     now: u64,
 ) -> Result<IdIdentity, TokenError> {
-    if token.len() > 16 * 1024 {
-        return Err(TokenError::Malformed);
-    }
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenError::Malformed);
-    };
-    let header: Value = base64url_decode(h)
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(TokenError::Malformed)?;
+    let (header, h, p, s) = super::token::split_jws(token, 16 * 1024)?;
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
     if alg != "RS256" && alg != "ES256" {
         return Err(TokenError::Algorithm);

@@ -121,21 +121,7 @@ pub fn flow_cookie(name: &str, value: &str, max_age: u64) -> String {
     )
 }
 
-/// HTML-escapes text for element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::encoding::escape_html;
 
 /// JSON embedded in a `<script>`: `<`, `>`, `&` and line separators escaped.
 fn script_json(v: &Value) -> String {

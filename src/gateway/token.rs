@@ -141,11 +141,13 @@ pub fn sign_token(key: &SigningKey, claims: &Claims) -> Option<String> {
     Some(format!("{signing_input}.{}", base64url_encode(&sig)))
 }
 
-/// Verifies a compact JWS at time `now` (Unix seconds): `alg` exactly `HS256`, MAC in constant
-/// time, then `aud`, `iss`, `exp`/`nbf`/`iat` with [`CLOCK_SKEW_SECONDS`], lifetime ≤
-/// [`MAX_TTL_SECONDS`], known scopes and a non-empty subject.
-pub fn verify_token(key: &SigningKey, token: &str, now: u64) -> Result<Claims, TokenError> {
-    if token.len() > 8192 {
+/// Splits a compact JWS (at most `max_len` bytes) into its decoded header and the three encoded
+/// parts; anything else is [`TokenError::Malformed`].
+pub(crate) fn split_jws(
+    token: &str,
+    max_len: usize,
+) -> Result<(Value, &str, &str, &str), TokenError> {
+    if token.len() > max_len {
         return Err(TokenError::Malformed);
     }
     let mut parts = token.split('.');
@@ -157,6 +159,14 @@ pub fn verify_token(key: &SigningKey, token: &str, now: u64) -> Result<Claims, T
     let header: Value = base64url_decode(h)
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or(TokenError::Malformed)?;
+    Ok((header, h, p, s))
+}
+
+/// Verifies a compact JWS at time `now` (Unix seconds): `alg` exactly `HS256`, MAC in constant
+/// time, then `aud`, `iss`, `exp`/`nbf`/`iat` with [`CLOCK_SKEW_SECONDS`], lifetime ≤
+/// [`MAX_TTL_SECONDS`], known scopes and a non-empty subject.
+pub fn verify_token(key: &SigningKey, token: &str, now: u64) -> Result<Claims, TokenError> {
+    let (header, h, p, s) = split_jws(token, 8192)?;
     if header.get("alg").and_then(Value::as_str) != Some("HS256") {
         return Err(TokenError::Algorithm);
     }
