@@ -156,8 +156,7 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
         }
         "messages" => {
             let (provider, calls) = tool_calls(v)?;
-            let results: Vec<ExecuteResult> = serde_json::from_value(get(v, "results").clone())
-                .map_err(|_| bad("bad results"))?;
+            let results = results_of(v);
             let pairs: Vec<_> = calls
                 .into_iter()
                 .zip(results.iter().map(ExecuteResult::to_outcome))
@@ -710,8 +709,7 @@ fn merge(v: &Value) -> Result<Value, Error> {
     else {
         return Err(bad("multi-execute input has no local tools"));
     };
-    let results: Vec<ExecuteResult> =
-        serde_json::from_value(get(v, "results").clone()).map_err(|_| bad("bad results"))?;
+    let results = results_of(v);
     let outcomes = results.iter().map(ExecuteResult::to_outcome).collect();
     let remote = match get(v, "remote") {
         Value::Null => None,
@@ -723,6 +721,25 @@ fn merge(v: &Value) -> Result<Value, Error> {
     to_value(&ExecuteResult::from_outcome(merge_multi_execute(
         &plan, outcomes, remote,
     )))
+}
+
+/// `v.results` as [`ExecuteResult`]s, read by hand (serde's typed errors would link float
+/// formatting into the wasm).
+fn results_of(v: &Value) -> Vec<ExecuteResult> {
+    get(v, "results")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| ExecuteResult {
+            data: get(r, "data").clone(),
+            error: s(r, "error").map(str::to_owned),
+            successful: r
+                .get("successful")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            log_id: s(r, "logId").unwrap_or("").to_owned(),
+        })
+        .collect()
 }
 
 fn tool_calls(v: &Value) -> Result<(Provider, Vec<crate::provider::ToolCall>), Error> {
@@ -792,14 +809,14 @@ fn wait_step(v: &Value) -> Result<Value, Error> {
             json!({"rethrow": true})
         });
     }
-    let st: ConnectionStatus =
-        serde_json::from_value(get(v, "ok").clone()).map_err(|_| bad("bad connection status"))?;
-    match st.state {
+    let st = get(v, "ok");
+    let status = s(st, "status").unwrap_or("").to_owned();
+    match ConnectionState::of(&status) {
         ConnectionState::Active => Ok(json!({ "done": st })),
         ConnectionState::Failed => Err(Error::ConnectionFailed {
             id,
-            status: st.status,
-            reason: st.reason,
+            status,
+            reason: s(st, "reason").map(str::to_owned),
         }),
         ConnectionState::Pending => Ok(json!({"pending": true})),
     }
