@@ -409,7 +409,7 @@ fn make_error(v: &Value) -> Error {
         "aborted" => transport_error(TransportErrorKind::Aborted, "wait for connection cancelled"),
         "timeout" => transport_error(
             TransportErrorKind::Timeout,
-            &format!(
+            format!(
                 "request timed out after {} ms",
                 v.get("ms").and_then(Value::as_u64).unwrap_or(0)
             ),
