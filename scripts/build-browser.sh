@@ -89,5 +89,5 @@ done
 printf '%-28s %10s %10s (budget %s)\n' "total (wasm + JS)" "" "$total_gz" "$BUDGET"
 if [ "$total_gz" -gt "$BUDGET" ]; then
   echo "warning: browser package is over the 60 KB gzip budget (set STRICT_SIZE=1 to fail)" >&2
-  [ "${STRICT_SIZE:-0}" = 1 ] && exit 1
+  if [ "${STRICT_SIZE:-0}" = 1 ]; then exit 1; fi
 fi

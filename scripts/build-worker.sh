@@ -2,7 +2,7 @@
 # Builds the Cloudflare Worker into build/ (index.js + index_bg.wasm) with worker-build, using the
 # pinned local wasm-bindgen, npm's binaryen wasm-opt and npm's esbuild (nothing is downloaded).
 # Prints the wasm size (raw and gzip -9). Needs scripts/setup.sh to have run.
-# Skips the build when build/ is newer than every source; FORCE=1 always rebuilds.
+# Skips the build when no source changed since the last good build started; FORCE=1 rebuilds.
 # worker-build keeps the wasm name section (`wasm-opt --debuginfo`, ~20% of the file); it is
 # stripped afterwards unless KEEP_NAMES=1 (function names in Worker stack traces).
 set -euo pipefail
@@ -14,12 +14,26 @@ for bin in worker-build wasm-bindgen "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
     exit 1
   fi
 done
-wasm=build/index_bg.wasm
-if [ "${FORCE:-0}" != 1 ] && [ -f build/index.js ] && [ -f "$wasm" ] &&
-  [ -z "$(find src Cargo.toml Cargo.lock -newer "$wasm" -print -quit)" ]; then
-  echo "build-worker: build/ is up to date (FORCE=1 rebuilds)"
+# PRODUCTION=1 builds the Worker users deploy with a key (no embedded emulator) into build-prod/;
+# the default build (dev, tests, demo) embeds the emulator.
+if [ "${PRODUCTION:-0}" = 1 ]; then
+  out=build-prod
+  features=worker
 else
-  step worker-build --release --features worker
+  out=build
+  features=worker,emulator
+fi
+wasm=$out/index_bg.wasm
+# The stamp records when the last good build *started*, so an edit made during a build still
+# counts as newer than the build.
+mkdir -p target
+stamp=target/worker-build-$out.stamp
+if [ "${FORCE:-0}" != 1 ] && [ -f "$out/index.js" ] && [ -f "$wasm" ] && [ -f "$stamp" ] &&
+  [ -z "$(find src Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]; then
+  echo "build-worker: $out/ is up to date (FORCE=1 rebuilds)"
+else
+  touch "$stamp.next"
+  step worker-build --release --out-dir "$out" --features "$features"
   if [ "${KEEP_NAMES:-0}" != 1 ]; then
     # worker-build's explicit feature list (not --all-features: newer binaryen encodings, e.g.
     # compact imports, make workerd fail with "unknown import kind").
@@ -29,7 +43,8 @@ else
       --strip-debug --strip-producers -o "$wasm.stripped"
     mv "$wasm.stripped" "$wasm"
   fi
+  mv "$stamp.next" "$stamp"
 fi
 raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
-echo "build-worker: $wasm is $raw bytes, $gz bytes gzipped (budget 153600)"
+echo "build-worker: $wasm is $raw bytes, $gz bytes gzipped (features: $features)"

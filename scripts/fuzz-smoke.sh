@@ -3,14 +3,14 @@
 # Fails if any target crashes, panics, times out or runs out of memory.
 #
 # Usage: scripts/fuzz-smoke.sh [target …]      (no target = all of them)
-#   FUZZ_SECS   seconds per target (default 8)
+#   FUZZ_SECS   seconds per target (default 6)
 # Crash inputs land in fuzz/artifacts/<target>/; turn each into a tests/regressions_*.rs test.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 CARGO_FUZZ_VERSION=0.13.2
-SECS=${FUZZ_SECS:-8}
+SECS=${FUZZ_SECS:-6}
 
 # Tools: nightly (for sanitizer coverage) and cargo-fuzz. Both are no-ops when present.
 if ! rustup toolchain list | grep -q '^nightly'; then

@@ -1,18 +1,37 @@
 #!/usr/bin/env bash
 # Runs every test of composio-edge on a fresh machine (does its own set-up).
+#   1. gates: formatting, clippy natively and for wasm32 with each feature, docs
+#   2. native tests: unit, integration (tests/), doc tests; includes the subrequest budgets
+#   3. the Worker in a real workerd (wrangler dev): shell, whole OAuth flow, attacks, restart,
+#      concurrency, production mode, and the official TypeScript and Python SDKs against it
+#   4. the browser package: wasm-bindgen tests in Node, a Chromium page and a Web Worker
+#   5. the demo and the package in Chromium: Playwright, Vite app, Vercel AI SDK loop, no-key grep
+#   6. size budgets; 7. a short fuzz run of every target
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 mkdir -p target
+T0=$(date +%s)
 
-step bash scripts/setup.sh rust
+step bash scripts/setup.sh
 
-# Gates: formatting, lints natively and for wasm32 with each feature, docs.
 step cargo fmt --all -- --check
 step cargo clippy --all-targets -- -D warnings
 step cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
+step cargo clippy --lib --target wasm32-unknown-unknown --features worker,emulator -- -D warnings
 step cargo clippy --lib --target wasm32-unknown-unknown --features browser -- -D warnings
 RUSTDOCFLAGS="-D warnings" step cargo doc --no-deps --lib
 
-# Native tests: unit, integration (tests/), and doc tests.
 step cargo test
+
+step bash scripts/test-workerd.sh
+step bash scripts/build-browser.sh
+step bash scripts/test-browser-wasm.sh
+SKIP_BUILD=1 step bash scripts/test-browser.sh
+PRODUCTION=1 step bash scripts/build-worker.sh
+# Size budgets are reported, not yet enforced (see the README's "Not yet"); subrequest budgets are
+# native tests (tests/subrequests.rs) and always enforced.
+NO_BUILD=1 REPORT_ONLY=1 step bash scripts/budgets.sh
+step bash scripts/fuzz-smoke.sh
+
+echo "all test stages passed in $(( $(date +%s) - T0 ))s"

@@ -843,45 +843,31 @@ impl<T: Transport + 'static, R: Runtime + 'static> Files<T, R> {
     /// `POST …/upload_url` `{"mount_relative_path","mimetype"}`.
     pub async fn create_upload_url(&self, path: &str, mimetype: &str) -> Result<MountUrl> {
         let body = json!({"mount_relative_path": mount_path(path)?, "mimetype": mimetype});
-        self.session
-            .client
-            .call(
-                Method::POST,
-                &self.path("upload_url")?,
-                &Query::new(),
-                Some(&body),
-                Retry::Yes,
-            )
-            .await
+        self.post("upload_url", &body).await
     }
 
     /// `POST …/download_url` `{"mount_relative_path"}`.
     pub async fn create_download_url(&self, path: &str) -> Result<MountUrl> {
-        let body = json!({"mount_relative_path": mount_path(path)?});
-        self.session
-            .client
-            .call(
-                Method::POST,
-                &self.path("download_url")?,
-                &Query::new(),
-                Some(&body),
-                Retry::Yes,
-            )
-            .await
+        self.post(
+            "download_url",
+            &json!({"mount_relative_path": mount_path(path)?}),
+        )
+        .await
     }
 
     /// `POST …/delete` `{"mount_relative_path"}`.
     pub async fn delete(&self, path: &str) -> Result<MountUrl> {
-        let body = json!({"mount_relative_path": mount_path(path)?});
+        self.post("delete", &json!({"mount_relative_path": mount_path(path)?}))
+            .await
+    }
+
+    /// One mount operation: `POST …/mounts/{mount}/{tail}` (retried like a read: it changes
+    /// nothing that a repeat would duplicate).
+    async fn post(&self, tail: &str, body: &Value) -> Result<MountUrl> {
+        let path = self.path(tail)?;
         self.session
             .client
-            .call(
-                Method::POST,
-                &self.path("delete")?,
-                &Query::new(),
-                Some(&body),
-                Retry::Yes,
-            )
+            .call(Method::POST, &path, &Query::new(), Some(body), Retry::Yes)
             .await
     }
 

@@ -18,13 +18,16 @@ use worker::{
     Response, ResponseBuilder, State, Storage,
 };
 
-use crate::emulator::{Emulator, DROP_CONNECTION_HEADER};
+#[cfg(feature = "emulator")]
+use crate::emulator::Emulator;
+use crate::emulator::DROP_CONNECTION_HEADER;
 use crate::error::{Error, TransportErrorKind};
 use crate::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};
 use crate::platform::fetch::{
     headers_from_web, response_from_web, select, to_web_request, Either, FetchTransport,
 };
 use crate::platform::js_runtime::{sleep, JsRuntime};
+use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::transport::{transport_error, HttpRequest, HttpResponse, Timeout, Transport};
 
@@ -67,6 +70,9 @@ impl Failure {
         let headers = worker::Headers::new();
         let _ = headers.set("content-type", "application/json");
         let _ = headers.set("cache-control", "no-store");
+        if !request_id.is_empty() {
+            let _ = headers.set("x-request-id", request_id);
+        }
         ResponseBuilder::new()
             .with_status(self.status)
             .with_headers(headers)
@@ -80,14 +86,25 @@ const INTERNAL: Failure = Failure::new(
     "the worker could not handle the request",
 );
 
-/// The request id shell errors report: Cloudflare's `cf-ray` when present.
+/// The request id shell errors report: Cloudflare's `cf-ray` when present, else a fresh
+/// `req_…` id like the gateway's.
 fn request_id(req: &Request) -> String {
-    req.headers()
+    if let Some(ray) = req
+        .headers()
         .get("cf-ray")
         .ok()
         .flatten()
         .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        .unwrap_or_default()
+    {
+        return ray;
+    }
+    let rt = JsRuntime::new();
+    if !rt.has_crypto() {
+        return String::new();
+    }
+    let mut b = [0u8; 12];
+    rt.fill_random(&mut b);
+    format!("req_{}", crate::encoding::hex(&b))
 }
 
 /// Reads an environment value (a var or a secret) as a string; object and array vars are
@@ -122,6 +139,17 @@ fn read_config(env: &Env) -> Result<GatewayConfig, Failure> {
             console_error!("composio-edge worker: configuration problem: {p}");
         }
     }
+    // A production build (without the `emulator` feature) has nothing to serve without a key.
+    if let Ok(c) = &config {
+        if c.emulator_mode && !cfg!(feature = "emulator") {
+            console_error!("composio-edge worker: configuration problem: COMPOSIO_API_KEY is not set and this build has no embedded emulator");
+            return Err(Failure::new(
+                500,
+                "config_error",
+                "COMPOSIO_API_KEY is not set and this build has no embedded emulator",
+            ));
+        }
+    }
     config.map_err(|e| {
         console_error!(
             "composio-edge worker: invalid configuration ({}): {e}",
@@ -129,7 +157,7 @@ fn read_config(env: &Env) -> Result<GatewayConfig, Failure> {
         );
         Failure::new(
             500,
-            "configuration_error",
+            "config_error",
             "the gateway configuration is invalid; see the worker log",
         )
     })
@@ -530,8 +558,20 @@ mod objects {
             let rt = runtime()?;
             let request = to_http_request(req).await?;
             let store = DoStore::new(&self.state);
-            let res = Emulator::new().handle(request, &store, &rt).await;
-            to_worker_response(res)
+            #[cfg(feature = "emulator")]
+            {
+                let res = Emulator::new().handle(request, &store, &rt).await;
+                to_worker_response(res)
+            }
+            #[cfg(not(feature = "emulator"))]
+            {
+                let _ = (request, store, rt);
+                Err(Failure::new(
+                    404,
+                    "emulator_not_built",
+                    "this build has no embedded emulator",
+                ))
+            }
         }
     }
 }

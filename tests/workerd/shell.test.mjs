@@ -82,6 +82,8 @@ describe("emulator mode (no COMPOSIO_API_KEY)", () => {
     assert.equal(res.status, 413);
     const body = await json(res);
     assert.equal(body.error.code, "payload_too_large");
+    assert.match(body.error.request_id, /^req_[0-9a-f]{24}$/);
+    assert.equal(res.headers.get("x-request-id"), body.error.request_id);
   });
 
   test("no response or log line carries a secret-looking value", async () => {
