@@ -1,14 +1,16 @@
 // composio-edge browser package: the public ES module.
 //
-// Wraps the wasm-bindgen output (`./composio_edge.js`) into the `createClient` / `EdgeSession`
-// API. Decisions (token refresh, routing of local tools, multi-execute split, status
-// interpretation, timeouts, origin checks) live in Rust; this file only holds what is inherently
-// JavaScript: the popup and `message` events of `authorize`, and error classes.
+// The wasm (`./composio_edge.js`) holds only synchronous, sans-IO decisions behind one export,
+// `edge(op, json)`: gateway url and origin, token freshness, retry and 401 refresh, gateway error
+// bodies, argument validation, local-tool routing, multi-execute split and merge, provider tool
+// calls and result messages, connection states. This file does the I/O around them: `fetch`,
+// `getToken`, timers, local tool handlers, and the popup and `message` events of `authorize`.
+// (The native Rust `EdgeClient` in src/edge makes the same decisions with the same code.)
 //
 // The package talks to a composio-edge gateway with a short-lived user token. It has no way to
 // take a Composio API key, by design.
 
-import initWasm, { EdgeCore, edgeDefaults } from "./composio_edge.js";
+import initWasm, { edge } from "./composio_edge.js";
 
 let ready = null;
 
@@ -64,6 +66,322 @@ const wrap = (p) =>
     throw toEdgeError(e);
   });
 
+// One decision of the wasm core: throws its error as a ComposioEdgeError (the raw form kept in
+// the non-enumerable `_edge`: retryable, api, call).
+function op(name, input) {
+  const out = JSON.parse(edge(name, JSON.stringify(input === undefined ? null : input)));
+  if (out.err) throw fromWire(out.err);
+  return out.ok;
+}
+
+function fromWire(w) {
+  const e = new ComposioEdgeError(w.code, w.message, {
+    status: w.status,
+    requestId: w.requestId,
+    violations: w.violations,
+  });
+  Object.defineProperty(e, "_edge", { value: w });
+  return e;
+}
+
+function opError(input) {
+  try {
+    op("error", input);
+  } catch (e) {
+    return e;
+  }
+  return new ComposioEdgeError("internal_error", "unexpected", { status: 500 });
+}
+
+function jsMessage(e) {
+  if (e && typeof e.message === "string") return e.message;
+  return typeof e === "string" ? e : "unknown error";
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const lowerAscii = (s) => String(s).replace(/[A-Z]/g, (c) => c.toLowerCase());
+const failed = (error) => ({ data: {}, error, successful: false, logId: "" });
+
+let defaults = null;
+function edgeDefaults() {
+  if (!defaults) defaults = op("defaults");
+  return defaults;
+}
+
+// The client's I/O around the wasm decisions (what `EdgeCore` was in Rust).
+class Core {
+  constructor(gatewayUrl, token, getToken) {
+    token = token || undefined;
+    if (token !== undefined && getToken !== undefined) {
+      throw opError({ kind: "invalid", message: "pass either token or getToken, not both" });
+    }
+    if (token === undefined && getToken === undefined) {
+      throw opError({ kind: "invalid", message: "a token or a getToken function is required" });
+    }
+    if (getToken !== undefined && typeof getToken !== "function") {
+      throw opError({ kind: "invalid", message: "getToken must be a function" });
+    }
+    const g = op("gateway", { url: gatewayUrl });
+    this.base = g.base;
+    this.gatewayOrigin = g.origin;
+    this.fixed = token;
+    this.getToken = getToken;
+    this.cached = null;
+    this.refreshing = null;
+    this.local = new Map(); // final slug -> { def, execute }
+    this.schemas = {};
+  }
+
+  localDefs() {
+    return [...this.local.values()].map((t) => t.def);
+  }
+
+  token() {
+    if (!this.getToken) return Promise.resolve(this.fixed);
+    const c = this.cached;
+    if (c && (c.refreshAtMs == null || Date.now() < c.refreshAtMs)) return Promise.resolve(c.token);
+    if (!this.refreshing) {
+      this.refreshing = (async () => {
+        let v;
+        try {
+          v = await this.getToken();
+        } catch (e) {
+          throw opError({ kind: "token", message: jsMessage(e) });
+        }
+        this.cached = op("token", { value: v });
+        return this.cached.token;
+      })().finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  async fetchOnce(url, method, headers, body) {
+    const ms = edgeDefaults().timeoutMs;
+    const signal = typeof AbortSignal !== "undefined" && AbortSignal.timeout ? AbortSignal.timeout(ms) : undefined;
+    const init = { method, headers };
+    if (body !== undefined) init.body = body;
+    if (signal) init.signal = signal;
+    try {
+      const res = await globalThis.fetch(new Request(url, init));
+      return {
+        status: res.status,
+        body: await res.text(),
+        requestId: res.headers.get("x-request-id") ?? undefined,
+        shouldRetry: res.headers.get("x-should-retry") ?? undefined,
+        retryAfterMs: res.headers.get("retry-after-ms") ?? undefined,
+        retryAfter: res.headers.get("retry-after") ?? undefined,
+      };
+    } catch (e) {
+      const name = e && e.name;
+      if (name === "TimeoutError") throw opError({ kind: "timeout", ms });
+      if (name === "AbortError") throw opError({ kind: "abort" });
+      throw opError({ kind: "connect" });
+    }
+  }
+
+  // One request with the bearer token; 401 → one token refresh; retries per the wasm.
+  async send(method, path, body, key, retryable) {
+    const url = this.base + path;
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    let attempt = 0;
+    let refreshed = false;
+    for (;;) {
+      const token = await this.token();
+      const headers = { accept: "application/json", authorization: "Bearer " + token };
+      if (data) headers["content-type"] = "application/json";
+      if (key != null) headers["idempotency-key"] = key;
+      let res;
+      let error;
+      try {
+        res = await this.fetchOnce(url, method, headers, data);
+      } catch (e) {
+        error = e;
+      }
+      const d = op("attempt", {
+        status: res && res.status,
+        error: error && error._edge,
+        shouldRetry: res && res.shouldRetry,
+        retryAfterMs: res && res.retryAfterMs,
+        retryAfter: res && res.retryAfter,
+        attempt,
+        jitter: Math.random(),
+        retryable,
+        canRefresh: !!this.getToken,
+        refreshed,
+      });
+      if (d.action === "refresh") {
+        refreshed = true;
+        this.cached = null;
+        continue;
+      }
+      if (d.action === "retry") {
+        attempt++;
+        await sleep(d.delayMs);
+        continue;
+      }
+      if (error) throw error;
+      return res;
+    }
+  }
+
+  async call(method, path, body, retryable) {
+    return op("decode", await this.send(method, path, body, undefined, retryable));
+  }
+
+  async session() {
+    return op("session", { value: await this.call("POST", "/v1/session", {}, true) });
+  }
+
+  async tools(provider) {
+    const path = op("tools", { provider });
+    const value = await this.call("GET", path, undefined, true);
+    const r = op("listed", { value, provider, local: this.localDefs() });
+    Object.assign(this.schemas, r.schemas);
+    return r.tools;
+  }
+
+  async toolDefinitions() {
+    return op("definitions", { tools: await this.tools("openai") });
+  }
+
+  async search(query) {
+    const body = op("search", { query, local: this.localDefs() });
+    const v = await this.call("POST", "/v1/search", body, true);
+    Object.assign(this.schemas, op("searched", { value: v }));
+    return v;
+  }
+
+  remote(body, key) {
+    return this.send("POST", "/v1/execute", body, key, key != null).then((res) => op("decode", res));
+  }
+
+  async runLocal(l) {
+    if (l.result) return l.result;
+    const t = this.local.get(l.slug);
+    if (!t) return failed("tool not found");
+    let data;
+    try {
+      data = await t.execute(l.args);
+    } catch (e) {
+      return failed(jsMessage(e));
+    }
+    try {
+      data = data === undefined ? {} : JSON.parse(JSON.stringify(data));
+    } catch {
+      return failed("invalid request: value is not json-compatible");
+    }
+    return { data: data === null ? {} : data, error: null, successful: true, logId: "" };
+  }
+
+  async execute(slug, args, account, key) {
+    const local = this.localDefs();
+    const r = op("execute", { slug, args, local, schemas: this.schemas, account });
+    if (r.local) return this.runLocal(r.local);
+    if (r.remote) return op("result", { value: await this.remote(r.remote, key) });
+    const m = r.multi;
+    const remote =
+      m.remote === null
+        ? null
+        : m.remote.body === undefined
+          ? { error: m.remote.error }
+          : this.remote(m.remote.body, key).then(
+              (value) => ({ value }),
+              (e) => ({ error: jsMessage(e) }),
+            );
+    const [results, rem] = await Promise.all([Promise.all(m.locals.map((l) => this.runLocal(l))), remote]);
+    return op("merge", { input: m.input, local, results, remote: rem });
+  }
+
+  async executeCall(slug, args) {
+    try {
+      return await this.execute(slug, args);
+    } catch (e) {
+      if (e && e._edge && e._edge.call) return failed(e.message);
+      throw e;
+    }
+  }
+
+  async handleToolCalls(response, provider) {
+    const input = { response, provider, schemas: this.schemas };
+    const calls = op("calls", input);
+    const results = [];
+    for (const c of calls) results.push(await this.executeCall(c.name, c.arguments));
+    return op("messages", { ...input, results });
+  }
+
+  async toolkits(opts) {
+    return this.call("GET", op("toolkits", { opts: opts ?? {} }), undefined, true);
+  }
+
+  async toolkitConnection(toolkit) {
+    const page = await this.toolkits({ toolkits: [toolkit] });
+    return op("toolkitConnection", { page, toolkit });
+  }
+
+  async connect(toolkit, returnTo) {
+    const body = op("connect", { toolkit, returnTo });
+    const value = await this.call("POST", "/v1/connect", body, false);
+    return op("connected", { value, origin: this.gatewayOrigin });
+  }
+
+  async connectionStatus(id) {
+    const value = await this.call("GET", op("status", { id }), undefined, true);
+    return op("statusOf", { id, value });
+  }
+
+  async waitForConnection(id, timeoutMs, signal) {
+    const d = edgeDefaults();
+    const t = Number.isFinite(timeoutMs) && timeoutMs >= 0 ? Math.floor(timeoutMs) : d.defaultWaitMs;
+    const deadline = Date.now() + t;
+    let first = true;
+    for (;;) {
+      if (signal && signal.aborted) throw opError({ kind: "aborted" });
+      let input;
+      let saved;
+      try {
+        input = { id, first, ok: await this.connectionStatus(id) };
+      } catch (e) {
+        if (!e || !e._edge) throw e;
+        saved = e;
+        input = { id, first, err: e._edge };
+      }
+      const step = op("waitStep", input);
+      if (step.done) return step.done;
+      if (step.rethrow) throw saved;
+      first = false;
+      const now = Date.now();
+      if (now >= deadline) throw opError({ kind: "connection_timeout", id });
+      await sleep(Math.min(d.pollIntervalMs, deadline - now));
+    }
+  }
+
+  async deleteSession() {
+    const res = await this.send("DELETE", "/v1/session", undefined, undefined, false);
+    if (res.status < 200 || res.status > 299) op("decode", res);
+    return null;
+  }
+
+  registerTool(slug, name, description, inputSchema, preload, execute) {
+    const def = { slug, name, description, inputSchema, preload };
+    const r = op("register", def);
+    this.unregisterTool(r.slug);
+    this.local.set(r.finalSlug, { def, execute });
+  }
+
+  unregisterTool(slug) {
+    let found = false;
+    for (const [k, t] of this.local) {
+      if (k === slug || lowerAscii(t.def.slug) === lowerAscii(slug)) {
+        this.local.delete(k);
+        found = true;
+      }
+    }
+    return found;
+  }
+}
+
 /**
  * Creates a client of a composio-edge gateway. `gatewayUrl` may be relative to the page.
  * Pass `token` (fixed) or `getToken` (called again when the token is within 60 s of expiry, and
@@ -83,7 +401,7 @@ export async function createClient(opts) {
   }
   let core;
   try {
-    core = new EdgeCore(url, opts.token ?? undefined, opts.getToken ?? undefined);
+    core = new Core(url, opts.token ?? undefined, opts.getToken ?? undefined);
   } catch (e) {
     throw toEdgeError(e);
   }

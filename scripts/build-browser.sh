@@ -49,7 +49,7 @@ fi
 cp js/index.js js/index.d.ts js/README.md pkg/
 if [ "$BUNDLER" = 1 ]; then
   # The bundler glue instantiates the wasm when imported and has no init function.
-  sed -e 's#^import initWasm, { EdgeCore, edgeDefaults } from "./composio_edge.js";#import { EdgeCore, edgeDefaults } from "./composio_edge.js";\
+  sed -e 's#^import initWasm, { edge } from "./composio_edge.js";#import { edge } from "./composio_edge.js";\
 const initWasm = async () => {};#' js/index.js > pkg/bundler/index.js
   grep -q '^const initWasm = async' pkg/bundler/index.js
   cp js/index.d.ts pkg/bundler/

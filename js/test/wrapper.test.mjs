@@ -21,6 +21,8 @@ function fakeGateway() {
     const text = ["GET", "DELETE"].includes(req.method) ? "" : await req.text();
     const body = text ? JSON.parse(text) : null;
     state.calls.push({ method: req.method, path: url.pathname + url.search, headers: req.headers, body });
+    if (req.headers.get("authorization") === "Bearer stale")
+      return json(401, { error: { code: "token_expired", message: "token expired", request_id: "req_401" } });
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case "POST /v1/session":
@@ -30,7 +32,16 @@ function fakeGateway() {
           { type: "function", function: { name: "GMAIL_SEND_EMAIL", description: "Send an email",
             parameters: { type: "object", properties: { to: { type: "string" } }, required: ["to"] } } },
         ]);
+      case "POST /v1/search":
+        return json(200, { results: [], tool_schemas: { GMAIL_SEND_EMAIL: { input_schema: {
+          type: "object", required: ["to"], properties: { to: { type: "string" } } } } } });
       case "POST /v1/execute":
+        if (body.tool_slug === "COMPOSIO_MULTI_EXECUTE_TOOL") {
+          const results = body.arguments.tools.map((t, i) => ({
+            response: { successful: true, data: { remote: t.tool_slug } }, tool_slug: t.tool_slug, index: i }));
+          return json(200, { result_type: "completed", error: null, log_id: "log_multi",
+            data: { results, total_count: results.length, success_count: results.length, error_count: 0 } });
+        }
         if (body.tool_slug === "FORBIDDEN_TOOL")
           return json(403, { error: { code: "scope_denied", message: "no execute scope", request_id: "req_9" } });
         return json(200, { result_type: "completed", data: { echo: body.arguments, slug: body.tool_slug }, error: null, log_id: "log_js" });
@@ -233,4 +244,65 @@ test("authorize: a popup closed while the flow starts is popup_closed at once", 
   const e = await req.done.catch((x) => x);
   assert.equal(e.code, "popup_closed");
   assert.equal(req.popup.location.href, "about:blank", "never navigated");
+});
+
+test("getToken is asked again after a 401, once", async () => {
+  let n = 0;
+  const client = await createClient({
+    gatewayUrl: GW,
+    getToken: async () => (++n === 1 ? { token: "stale", expiresAt: Math.floor(Date.now() / 1000) + 3600 } : "fresh"),
+  });
+  const s = await client.session();
+  assert.equal(s.sessionId, "trs_js");
+  assert.equal(n, 2);
+  assert.deepEqual(gw.calls.map((c) => c.headers.get("authorization")), ["Bearer stale", "Bearer fresh"]);
+  await s.execute("GMAIL_SEND_EMAIL", { to: "x" });
+  assert.equal(n, 2, "a fresh token is cached");
+  const fixed = await createClient({ gatewayUrl: GW, token: "stale" });
+  const e = await fixed.session().catch((x) => x);
+  assert.deepEqual([e.code, e.status, e.requestId], ["token_expired", 401, "req_401"]);
+  const both = await createClient({ gatewayUrl: GW, token: "t", getToken: async () => "x" }).catch((x) => x);
+  assert.equal(both.code, "invalid_request");
+});
+
+test("arguments are validated against schemas from search before anything is sent", async () => {
+  const s = await session();
+  await s.search("send an email");
+  const before = gw.calls.length;
+  const e = await s.execute("GMAIL_SEND_EMAIL", {}).catch((x) => x);
+  assert.deepEqual([e.code, e.status, e.violations[0].path], ["argument_validation_failed", 400, "$.to"]);
+  assert.equal(gw.calls.length, before, "nothing sent");
+  const r = await s.execute("GMAIL_SEND_EMAIL", '{"to":"x@y.z"}');
+  assert.equal(r.data.echo.to, "x@y.z");
+});
+
+test("a local tool is split out of a multi-execute; its failures are results", async () => {
+  const s = await session();
+  s.registerTool({
+    slug: "GREP",
+    description: "grep the page",
+    inputSchema: { type: "object", properties: { pattern: { type: "string" } }, required: ["pattern"] },
+    execute: async (args) => {
+      if (args.pattern === "boom") throw new Error("pattern exploded");
+      return { matches: [args.pattern] };
+    },
+  });
+  const failed = await s.execute("GREP", { pattern: "boom" });
+  assert.deepEqual([failed.successful, failed.error], [false, "pattern exploded"]);
+  const invalid = await s.execute("LOCAL_GREP", {});
+  assert.equal(invalid.successful, false);
+  assert.match(invalid.error, /^Input validation failed/);
+  assert.equal(gw.calls.length, 1, "local tools never hit the network");
+  const merged = await s.execute("COMPOSIO_MULTI_EXECUTE_TOOL", { tools: [
+    { tool_slug: "LOCAL_GREP", arguments: { pattern: "q" } },
+    { tool_slug: "GMAIL_SEND_EMAIL", arguments: { to: "x" } }], thought: "t" });
+  assert.equal(merged.successful, true);
+  assert.equal(merged.data.results.length, 2);
+  assert.equal(merged.data.results[0].tool_slug, "LOCAL_GREP");
+  assert.deepEqual(merged.data.results[1].response.data, { remote: "GMAIL_SEND_EMAIL" });
+  const sent = gw.calls.at(-1).body;
+  assert.deepEqual(sent.arguments.tools.map((t) => t.tool_slug), ["GMAIL_SEND_EMAIL"]);
+  assert.equal(sent.custom_tools[0].slug, "GREP");
+  assert.equal(s.unregisterTool("local_grep"), false, "the final slug matches exactly");
+  assert.equal(s.unregisterTool("grep"), true);
 });

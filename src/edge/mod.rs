@@ -41,6 +41,7 @@ use crate::wire::{api_error_from_response, ExecuteResponse, Tool};
 use crate::Error;
 
 mod local;
+pub mod ops;
 mod token;
 mod types;
 

@@ -24,13 +24,25 @@ fn kept_body(body: &[u8]) -> String {
 /// assert_eq!((e.status, e.message.as_str(), e.request_id.as_deref()), (400, "bad", Some("r1")));
 /// ```
 pub fn api_error_from_response(res: &HttpResponse) -> ApiError {
-    let status = res.status().as_u16();
     let header_request_id = res
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(res.body()).ok();
+    let reason = res.status().canonical_reason().unwrap_or("error");
+    api_error_from_parts(res.status().as_u16(), header_request_id, res.body(), reason)
+}
+
+/// [`api_error_from_response`] from the parts of a response (no `http` types): the status, the
+/// `x-request-id` header, the body, and the status's reason phrase (used when the body has no
+/// message).
+pub fn api_error_from_parts(
+    status: u16,
+    header_request_id: Option<String>,
+    body: &[u8],
+    reason: &str,
+) -> ApiError {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let mut e = ApiError {
         status,
         request_id: header_request_id,
@@ -80,17 +92,10 @@ pub fn api_error_from_response(res: &HttpResponse) -> ApiError {
         (_, Some(v)) if v.get("message").and_then(|m| m.as_str()).is_some() => {
             e.message = v["message"].as_str().unwrap_or_default().to_owned();
         }
-        _ => {
-            let reason = res.status().canonical_reason().unwrap_or("error");
-            e.message = reason.to_ascii_lowercase();
-        }
+        _ => e.message = reason.to_ascii_lowercase(),
     }
     if e.message.is_empty() {
-        e.message = res
-            .status()
-            .canonical_reason()
-            .unwrap_or("error")
-            .to_ascii_lowercase();
+        e.message = reason.to_ascii_lowercase();
     }
     if status < 300 && e.status < 400 {
         e.status = 502;

@@ -10,7 +10,7 @@ pub mod search;
 pub mod session;
 
 pub use account::*;
-pub use envelope::{api_error_from_response, decode_json};
+pub use envelope::{api_error_from_parts, api_error_from_response, decode_json};
 pub use search::*;
 pub use session::{
     ConfigHistoryEntry, CustomToolEcho, CustomToolkitEcho, DeleteSessionResponse, McpInfo, Page,
