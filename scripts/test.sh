@@ -27,6 +27,7 @@ step cargo test
 step bash scripts/test-workerd.sh
 step bash scripts/build-browser.sh
 step bash scripts/test-browser-wasm.sh
+step cargo test --target wasm32-unknown-unknown --features browser --test wasm_platform
 SKIP_BUILD=1 step bash scripts/test-browser.sh
 PRODUCTION=1 step bash scripts/build-worker.sh
 # Size budgets are reported, not yet enforced (see the README's "Not yet"); subrequest budgets are
