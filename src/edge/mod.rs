@@ -770,43 +770,8 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
     }
 
     fn remember_schemas_from_tools(&self, tools: &Value) {
-        let mut cache = self.inner.schemas.borrow_mut();
-        let mut put = |name: Option<&str>, schema: Option<&Value>| {
-            if let (Some(n), Some(s)) = (name, schema.filter(|s| s.is_object())) {
-                cache.insert(n.to_ascii_uppercase(), s.clone());
-            }
-        };
-        let list = tools
-            .as_array()
-            .or_else(|| tools.get("items").and_then(Value::as_array));
-        match (list, tools) {
-            (Some(list), _) => {
-                for t in list {
-                    // raw (`slug`/`input_parameters`), OpenAI chat (`function`), responses/gemini.
-                    let f = t.get("function").unwrap_or(t);
-                    let name = f
-                        .get("slug")
-                        .or_else(|| f.get("name"))
-                        .and_then(Value::as_str);
-                    let schema = f
-                        .get("input_parameters")
-                        .or_else(|| f.get("parameters"))
-                        .or_else(|| f.get("inputParameters"));
-                    put(name, schema);
-                }
-            }
-            (None, Value::Object(map)) => {
-                // Vercel: {slug: {description, inputSchema|parameters}}
-                for (slug, t) in map {
-                    put(
-                        Some(slug),
-                        t.get("inputSchema")
-                            .or_else(|| t.get("parameters"))
-                            .or_else(|| t.get("jsonSchema")),
-                    );
-                }
-            }
-            _ => {}
+        if let Value::Object(found) = ops::schemas_of_tools(tools) {
+            self.inner.schemas.borrow_mut().extend(found);
         }
     }
 

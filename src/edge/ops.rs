@@ -496,7 +496,10 @@ fn listed(v: &Value) -> Result<Value, Error> {
     Ok(json!({"tools": tools, "schemas": schemas}))
 }
 
-fn schemas_of_tools(tools: &Value) -> Value {
+/// Input schemas by upper-cased slug from a tool list in any of the shapes the gateway returns:
+/// raw tools (`slug`/`input_parameters`), OpenAI chat (`function`), responses/Gemini
+/// (`name`/`parameters`) or the Vercel object (`{slug: {inputSchema}}`).
+pub(crate) fn schemas_of_tools(tools: &Value) -> Value {
     let mut out = Map::new();
     let mut put = |name: Option<&str>, schema: Option<&Value>| {
         if let (Some(n), Some(s)) = (name, schema.filter(|s| s.is_object())) {
