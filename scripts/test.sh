@@ -11,6 +11,8 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 mkdir -p target
+# Everything is also kept in target/test-output.log, from which the closing line is counted.
+exec > >(tee target/test-output.log) 2>&1
 T0=$(date +%s)
 
 step bash scripts/setup.sh
@@ -36,3 +38,4 @@ NO_BUILD=1 REPORT_ONLY=1 step bash scripts/budgets.sh
 step bash scripts/fuzz-smoke.sh
 
 echo "all test stages passed in $(( $(date +%s) - T0 ))s"
+python3 scripts/summary.py target/test-output.log
