@@ -585,25 +585,10 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
     /// Schema), for agent frameworks that wrap tools themselves (Vercel AI SDK).
     pub async fn tool_definitions(&self) -> Result<Vec<Value>, Error> {
         let listed = self.tools(Some("openai")).await?;
-        let defs = listed
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|t| {
-                        let f = t.get("function").unwrap_or(t);
-                        let name = tool_name(t)?;
-                        let params = f
-                            .get("parameters")
-                            .or_else(|| f.get("input_parameters"))
-                            .cloned()
-                            .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-                        Some(json!({"name": name,
-                            "description": f.get("description").cloned().unwrap_or(json!("")),
-                            "parameters": params}))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let defs = match ops::definitions(&listed) {
+            Value::Array(a) => a,
+            _ => Vec::new(),
+        };
         Ok(defs)
     }
 

@@ -557,7 +557,8 @@ fn searched_schemas(v: &Value) -> Value {
     Value::Object(out)
 }
 
-fn definitions(listed: &Value) -> Value {
+/// Name, description and JSON Schema of each tool in an OpenAI-formatted tool list.
+pub(crate) fn definitions(listed: &Value) -> Value {
     listed
         .as_array()
         .map(|a| {
