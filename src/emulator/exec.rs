@@ -242,10 +242,10 @@ async fn run_app<S: Store, R: Runtime>(
         )));
     }
     let schema = def.input_schema();
-    if let Err(msg) = validate(def.slug, &schema, &args) {
+    if let Err(msg) = validate(def.slug, schema, &args) {
         return Ok(Outcome::failed_run(msg));
     }
-    apply_defaults(&schema, &mut args);
+    apply_defaults(schema, &mut args);
     let tk = def.toolkit();
     let acct = if tk.is_some_and(|t| !t.no_auth()) {
         match active_account(ctx, sess, def.toolkit, account).await? {
