@@ -44,8 +44,29 @@ struct Link {
     callback_url: Option<String>,
 }
 
-fn account_key(id: &str) -> String {
-    format!("account/{id}")
+/// Accounts live under `account/<user>/<id>` (so a user's accounts are one prefix scan) with a
+/// pointer `ca/<id>` → `<user>` for lookups by id.
+fn account_key(user_id: &str, id: &str) -> String {
+    format!("account/{}/{id}", encode_component(user_id))
+}
+
+fn pointer_key(id: &str) -> String {
+    format!("ca/{id}")
+}
+
+async fn save_account<S: Store, R: Runtime>(ctx: &Ctx<'_, S, R>, a: &Account) -> Res<()> {
+    ctx.put_json(&account_key(&a.user_id, &a.id), a).await?;
+    ctx.put_json(&pointer_key(&a.id), &a.user_id).await
+}
+
+async fn load_account<S: Store, R: Runtime>(ctx: &Ctx<'_, S, R>, id: &str) -> Res<Option<Account>> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    match ctx.get_json::<String>(&pointer_key(id)).await? {
+        Some(user) => ctx.get_json(&account_key(&user, id)).await,
+        None => Ok(None),
+    }
 }
 
 /// Every account of a user.
@@ -53,8 +74,8 @@ pub(crate) async fn user_accounts<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     user_id: &str,
 ) -> Res<Vec<Account>> {
-    let all: Vec<Account> = ctx.list_json("account/").await?;
-    Ok(all.into_iter().filter(|a| a.user_id == user_id).collect())
+    ctx.list_json(&format!("account/{}/", encode_component(user_id)))
+        .await
 }
 
 /// Rejects callback URLs that are not absolute http(s) URLs.
@@ -110,7 +131,7 @@ pub(crate) async fn create_link<S: Store, R: Runtime>(
         updated_at: now,
         word_id,
     };
-    ctx.put_json(&account_key(&id), &account).await?;
+    save_account(ctx, &account).await?;
     let token = ctx.new_id("ln_");
     let link = Link {
         token: token.clone(),
@@ -287,7 +308,16 @@ pub(crate) async fn list_accounts<S: Store, R: Runtime>(
         list("toolkit_slugs"),
         list("statuses"),
     );
-    let mut accounts: Vec<Account> = ctx.list_json("account/").await?;
+    let mut accounts: Vec<Account> = match &users {
+        Some(us) => {
+            let mut all = Vec::new();
+            for u in us.iter().take(100) {
+                all.extend(user_accounts(ctx, u).await?);
+            }
+            all
+        }
+        None => ctx.list_json("account/").await?,
+    };
     accounts.retain(|a| {
         let ac = catalog::toolkit(&a.toolkit)
             .map(Toolkit::auth_config_id)
@@ -309,11 +339,7 @@ pub(crate) async fn retrieve_account<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     id: &str,
 ) -> Res<HttpResponse> {
-    let found: Option<Account> = if id.len() <= 64 {
-        ctx.get_json(&account_key(id)).await?
-    } else {
-        None
-    };
+    let found = load_account(ctx, id).await?;
     match found {
         Some(a) => ok(200, &account_wire(&a)),
         None => {
@@ -443,10 +469,7 @@ pub(crate) async fn link_page<S: Store, R: Runtime>(
             "This connection link has expired (links are valid for 10 minutes). Ask the app to start the connection again.",
         ));
     }
-    let Some(mut account) = ctx
-        .get_json::<Account>(&account_key(&link.account_id))
-        .await?
-    else {
+    let Some(mut account) = load_account(ctx, &link.account_id).await? else {
         return Ok(message_page(
             404,
             "Connection not found",
@@ -499,7 +522,7 @@ pub(crate) async fn link_page<S: Store, R: Runtime>(
     account.status = if allow { "ACTIVE" } else { "FAILED" }.into();
     account.status_reason = (!allow).then(|| "User denied the connection request".to_owned());
     account.updated_at = now;
-    ctx.put_json(&account_key(&account.id), &account).await?;
+    save_account(ctx, &account).await?;
     link.used = true;
     ctx.put_json(&format!("link/{}", link.token), &link).await?;
     let status = if allow { "success" } else { "failed" };
