@@ -4,9 +4,18 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub mod account;
 pub mod envelope;
+pub mod search;
+pub mod session;
 
+pub use account::*;
 pub use envelope::{api_error_from_response, decode_json};
+pub use search::*;
+pub use session::{
+    ConfigHistoryEntry, CustomToolEcho, CustomToolkitEcho, DeleteSessionResponse, McpInfo, Page,
+    PreloadInfo, SessionConfig, SessionExperimental, SessionInfo, SessionWarning,
+};
 
 /// A toolkit reference inside a tool (`{"slug","name","logo"}`).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
