@@ -16,7 +16,7 @@ use crate::transport::{rfc3339, HttpResponse};
 const STOP: &[&str] = &[
     "a", "an", "the", "to", "of", "for", "in", "on", "and", "or", "with", "my", "me", "i", "is",
     "it", "from", "by", "this", "that", "be", "all", "some", "please", "can", "you", "at", "as",
-    "into", "about", "want", "need", "would", "like", "using", "use", "via", "your", "our",
+    "into", "about", "want", "need", "would", "like", "using", "use", "via", "your", "our", "new",
 ];
 
 const SYNONYMS: &[(&str, &str)] = &[
@@ -55,7 +55,7 @@ fn stem(w: &str) -> String {
         && (s.ends_with("ed") || s.ends_with("ches") || s.ends_with("shes") || s.ends_with("xes"))
     {
         s.truncate(s.len() - 2);
-    } else if s.len() > 3 && s.ends_with('s') && !s.ends_with("ss") {
+    } else if s.len() > 3 && s.ends_with('s') && !s.ends_with("ss") && s != "news" {
         s.truncate(s.len() - 1);
     }
     if s.len() > 3 && s.ends_with('e') {
@@ -117,6 +117,22 @@ pub(crate) struct Doc {
     tokens: Vec<String>,
 }
 
+/// Searchable words for tag letters (`openWorldHint` must not match "open").
+fn tag_words(letters: &str) -> String {
+    let mut out = Vec::new();
+    for (l, w) in [
+        ('R', "readonly read"),
+        ('D', "destructive"),
+        ('I', "idempotent"),
+        ('O', "openworld"),
+    ] {
+        if letters.contains(l) {
+            out.push(w);
+        }
+    }
+    out.join(" ")
+}
+
 fn app_doc(d: &catalog::ToolDef) -> Doc {
     let tk_name = d.toolkit().map(|t| t.name).unwrap_or_default();
     let text = format!(
@@ -124,7 +140,7 @@ fn app_doc(d: &catalog::ToolDef) -> Doc {
         slug = d.slug.replace('_', " "),
         name = d.name,
         desc = d.description,
-        tags = d.tags().join(" "),
+        tags = tag_words(d.tags),
         tk = d.toolkit,
     );
     Doc {
