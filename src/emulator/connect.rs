@@ -101,6 +101,18 @@ pub(crate) struct NewLink {
     pub expires_at: u64,
 }
 
+impl NewLink {
+    /// The link response body (`link_token`, `redirect_url`, `connected_account_id`, `expires_at`).
+    fn wire(&self) -> Value {
+        json!({
+            "link_token": self.token,
+            "redirect_url": self.redirect_url,
+            "connected_account_id": self.account.id,
+            "expires_at": rfc3339(self.expires_at),
+        })
+    }
+}
+
 /// Creates an INITIATED account and a link token for it.
 pub(crate) async fn create_link<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
@@ -208,16 +220,9 @@ pub(crate) async fn session_link<S: Store, R: Runtime>(
         .unwrap_or("PRIVATE")
         .to_owned();
     let link = create_link(ctx, &sess.user_id, tk, callback, alias, link_base(sess)).await?;
-    ok(
-        201,
-        &json!({
-            "link_token": link.token,
-            "redirect_url": link.redirect_url,
-            "connected_account_id": link.account.id,
-            "expires_at": rfc3339(link.expires_at),
-            "experimental": {"account_type": account_type},
-        }),
-    )
+    let mut body = link.wire();
+    body["experimental"] = json!({ "account_type": account_type });
+    ok(201, &body)
 }
 
 /// `POST /api/v3.1/connected_accounts/link`.
@@ -243,15 +248,7 @@ pub(crate) async fn account_link<S: Store, R: Runtime>(
     let callback = optional_string(&body, "callback_url")?;
     let alias = optional_string(&body, "alias")?;
     let link = create_link(ctx, user_id, tk, callback, alias, None).await?;
-    ok(
-        201,
-        &json!({
-            "link_token": link.token,
-            "redirect_url": link.redirect_url,
-            "connected_account_id": link.account.id,
-            "expires_at": rfc3339(link.expires_at),
-        }),
-    )
+    ok(201, &link.wire())
 }
 
 /// The §9.4 shape of an account.
