@@ -364,7 +364,7 @@ fn page(status: u16, title: &str, inner: &str) -> HttpResponse {
 body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1d1f24;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}}
 main{{background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:2rem;max-width:28rem;width:calc(100% - 2rem)}}
 h1{{font-size:1.35rem;margin:0 0 1rem}}
-img{{width:40px;height:40px;vertical-align:middle;margin-right:.5rem}}
+.logo{{display:inline-flex;align-items:center;justify-content:center;width:40px;height:40px;border-radius:10px;background:#2855d8;color:#fff;font-weight:700;vertical-align:middle;margin-right:.6rem}}
 p{{line-height:1.5}}
 .who{{background:#f0f2f5;border-radius:6px;padding:.6rem .8rem}}
 .actions{{display:flex;gap:.75rem;margin-top:1.5rem}}
@@ -481,9 +481,9 @@ pub(crate) async fn link_page<S: Store, R: Runtime>(
         } else {
             ""
         };
-        let logo = tk.map(Toolkit::logo).unwrap_or_default();
+        let initial: String = tk_name.chars().take(1).collect();
         let inner = format!(
-            r#"<h1><img src="{logo}" alt="">Connect {name}</h1>
+            r#"<h1><span class="logo" aria-hidden="true">{initial}</span>Connect {name}</h1>
 <p>An app wants to connect your <strong>{name}</strong> account.</p>
 <p class="who">User: <strong>{user}</strong></p>
 <form method="post" action="/link/{token}">
@@ -492,7 +492,7 @@ pub(crate) async fn link_page<S: Store, R: Runtime>(
 <button type="submit" name="decision" value="allow">Allow</button>
 </div>
 </form>"#,
-            logo = escape_html(&logo),
+            initial = escape_html(&initial),
             name = escape_html(tk_name),
             user = escape_html(&account.user_id),
             token = escape_html(&link.token),
