@@ -69,6 +69,11 @@ async fn load_account<S: Store, R: Runtime>(ctx: &Ctx<'_, S, R>, id: &str) -> Re
     }
 }
 
+/// Orders accounts newest first (ties by id), in place.
+pub(crate) fn newest_first(accounts: &mut [&Account]) {
+    accounts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+}
+
 /// Every account of a user.
 pub(crate) async fn user_accounts<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
@@ -326,8 +331,9 @@ pub(crate) async fn list_accounts<S: Store, R: Runtime>(
                 .is_none_or(|t| t.iter().any(|x| x.eq_ignore_ascii_case(&a.toolkit)))
             && statuses.as_ref().is_none_or(|s| s.contains(&a.status))
     });
-    accounts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    let items: Vec<Value> = accounts.iter().map(account_wire).collect();
+    let mut refs: Vec<&Account> = accounts.iter().collect();
+    newest_first(&mut refs);
+    let items: Vec<Value> = refs.into_iter().map(account_wire).collect();
     ok(200, &super::paginate(items, query, 20, 1000)?)
 }
 

@@ -200,7 +200,7 @@ pub(crate) async fn active_account<S: Store, R: Runtime>(
         .filter(|a| a.toolkit == toolkit && a.status == "ACTIVE")
         .filter(|a| pinned.as_ref().is_none_or(|p| p.contains(&a.id)))
         .collect();
-    candidates.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    connect::newest_first(&mut candidates);
     if let Some(w) = wanted {
         return Ok(candidates
             .into_iter()
