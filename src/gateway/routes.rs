@@ -1,0 +1,1404 @@
+//! Per-user handlers, run inside the user's Durable Object. Its store is private to this user
+//! and runs one request at a time, so a check-then-write sequence that awaits only the store
+//! is atomic.
+
+use serde_json::{json, Map, Value};
+
+use crate::provider::Provider;
+use crate::runtime::Runtime;
+use crate::store::Store;
+use crate::tools::args::normalize_arguments;
+use crate::tools::schema::check_arguments;
+use crate::transport::{HttpRequest, HttpResponse, RetryPolicy, Transport};
+use crate::wire::{ExecuteResponse, Tool};
+
+use super::redirect::{redirect_host_allowed, validate_return_to};
+use super::respond::{self, header, Ctx};
+use super::token::{seal, sha256_hex, unseal};
+use super::upstream::{error_response, Upstream, UpstreamError};
+use super::{internal, json_body, random_id, user_of, Gateway, Route};
+
+/// How long an OAuth flow (ticket, state, cookie) lives.
+pub const FLOW_TTL_SECONDS: u64 = 600;
+/// How long a connection outcome stays readable after its flow expired.
+pub const OUTCOME_TTL_SECONDS: u64 = 24 * 60 * 60;
+/// How long an idempotent execute result is kept.
+pub const IDEMPOTENCY_TTL_MS: u64 = 60 * 60 * 1000;
+/// How long cached tool schemas are trusted.
+const SCHEMA_TTL_MS: u64 = 10 * 60 * 1000;
+/// Reads of the connected account while it is still `INITIATED` on the callback.
+const CALLBACK_POLLS: u32 = 5;
+/// Delay between those reads.
+const CALLBACK_POLL_MS: u64 = 1000;
+
+mod keys {
+    pub const SESSION: &str = "session";
+    pub const RATE: &str = "ratelimit";
+    pub const IDEM: &str = "idem/";
+    pub const IDEM_PURGE: &str = "idem-purge-at";
+    pub const SCHEMA: &str = "schema/";
+    pub const FLOW: &str = "flow/";
+    pub const CONN: &str = "conn/";
+}
+
+type Res = Result<HttpResponse, HttpResponse>;
+
+struct Env<'a, S, T, R> {
+    gw: &'a Gateway,
+    store: &'a S,
+    up: Upstream<'a, T, R>,
+    rt: &'a R,
+    ctx: &'a Ctx,
+}
+
+fn storage_error(ctx: &Ctx, e: &crate::Error) -> HttpResponse {
+    let _ = e;
+    respond::error(ctx, 500, "storage_error", "the user's storage failed")
+}
+
+impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
+    async fn get_json(&self, key: &str) -> Result<Option<Value>, HttpResponse> {
+        match self.store.get(key).await {
+            Ok(Some(s)) => Ok(serde_json::from_str(&s).ok()),
+            Ok(None) => Ok(None),
+            Err(e) => Err(storage_error(self.ctx, &e)),
+        }
+    }
+
+    async fn put_json(&self, key: &str, v: &Value) -> Result<(), HttpResponse> {
+        self.store
+            .put(key, v.to_string())
+            .await
+            .map_err(|e| storage_error(self.ctx, &e))
+    }
+
+    async fn delete(&self, key: &str) -> Result<bool, HttpResponse> {
+        self.store
+            .delete(key)
+            .await
+            .map_err(|e| storage_error(self.ctx, &e))
+    }
+
+    fn now(&self) -> u64 {
+        self.rt.now_ms()
+    }
+
+    fn up_err(&self, e: &UpstreamError) -> HttpResponse {
+        error_response(self.ctx, e)
+    }
+
+    /// Fixed one-minute window per user; 429 with `retry-after` beyond the limit.
+    async fn rate_limit(&self) -> Result<(), HttpResponse> {
+        let limit = self.gw.config.rate_limit_per_minute;
+        if limit == 0 {
+            return Ok(());
+        }
+        let now = self.now();
+        let cur = self.get_json(keys::RATE).await?.unwrap_or(Value::Null);
+        let start = cur.get("w").and_then(Value::as_u64).unwrap_or(0);
+        let count = cur.get("n").and_then(Value::as_u64).unwrap_or(0);
+        let (start, count) = if now >= start + 60_000 || start > now {
+            (now, 0)
+        } else {
+            (start, count)
+        };
+        if count >= u64::from(limit) {
+            let wait = (start + 60_000 - now).div_ceil(1000);
+            let res = respond::error(
+                self.ctx,
+                429,
+                "rate_limited",
+                &format!("too many requests: at most {limit} per minute per user"),
+            );
+            return Err(respond::with_retry_after(res, wait));
+        }
+        self.put_json(keys::RATE, &json!({"w": start, "n": count + 1}))
+            .await
+    }
+
+    /// The stored session, if any.
+    async fn stored_session(&self) -> Result<Option<Value>, HttpResponse> {
+        self.get_json(keys::SESSION).await
+    }
+
+    /// Creates this user's session with the configured defaults and stores it.
+    async fn create_session(&self, user_id: &str) -> Result<Value, HttpResponse> {
+        let mut body = self.gw.config.session_defaults.clone();
+        body.insert("user_id".into(), Value::String(user_id.to_owned()));
+        body.entry("manage_connections")
+            .or_insert_with(|| json!({"enable": true}));
+        let created = self
+            .up
+            .create_session(&Value::Object(body))
+            .await
+            .map_err(|e| self.up_err(&e))?;
+        let Some(id) = created.get("session_id").and_then(Value::as_str) else {
+            return Err(respond::error(
+                self.ctx,
+                502,
+                "upstream_bad_response",
+                "the composio api did not return a session id",
+            ));
+        };
+        let record = json!({
+            "session_id": id,
+            "user_id": user_id,
+            "created_at": crate::transport::rfc3339(self.now()),
+            "config": created.get("config").cloned().unwrap_or(Value::Null),
+            "config_version": created.get("config_version").cloned().unwrap_or(Value::Null),
+            "tool_router_tools": created.get("tool_router_tools").cloned().unwrap_or(Value::Null),
+        });
+        // Another request of this user may have created one while we awaited the API: keep
+        // the first, so every tab sees the same session.
+        if let Some(existing) = self.stored_session().await? {
+            return Ok(existing);
+        }
+        self.put_json(keys::SESSION, &record).await?;
+        Ok(record)
+    }
+
+    /// The session id, creating the session on first use.
+    async fn session_id(&self, user_id: &str) -> Result<String, HttpResponse> {
+        let rec = match self.stored_session().await? {
+            Some(r) => r,
+            None => self.create_session(user_id).await?,
+        };
+        rec.get("session_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                respond::error(
+                    self.ctx,
+                    500,
+                    "storage_error",
+                    "stored session is unreadable",
+                )
+            })
+    }
+
+    /// Drops the stored session after the API said it no longer exists.
+    async fn forget_session(&self) -> Result<(), HttpResponse> {
+        self.delete(keys::SESSION).await.map(|_| ())
+    }
+}
+
+/// The router inside the Durable Object.
+pub(super) async fn handle<S: Store, T: Transport, R: Runtime>(
+    gw: &Gateway,
+    req: HttpRequest,
+    store: &S,
+    upstream: &T,
+    rt: &R,
+    ctx: &Ctx,
+) -> HttpResponse {
+    let Some((route, methods)) = Route::find(req.uri().path()) else {
+        return respond::error(ctx, 404, "not_found", "no such route");
+    };
+    if !methods.contains(req.method()) {
+        return respond::error(
+            ctx,
+            405,
+            "method_not_allowed",
+            "method not allowed on this route",
+        );
+    }
+    let key = gw
+        .config
+        .api_key
+        .clone()
+        .unwrap_or_else(|| crate::secret::ApiKey::new("emulator"));
+    let env = Env {
+        gw,
+        store,
+        up: Upstream {
+            base: gw.config.upstream_base(&ctx.own_origin),
+            key: &key,
+            transport: upstream,
+            rt,
+            policy: RetryPolicy {
+                max_retries: 2,
+                timeout_ms: 30_000,
+            },
+        },
+        rt,
+        ctx,
+    };
+    let out = match route {
+        Route::OAuthStart => oauth_start(&env, &req).await,
+        Route::OAuthCallback => oauth_callback(&env, &req).await,
+        Route::Tokens | Route::DevToken => {
+            Err(respond::error(ctx, 404, "not_found", "no such route"))
+        }
+        _ => api(&env, route, &req).await,
+    };
+    match out {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn api<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    route: Route,
+    req: &HttpRequest,
+) -> Res {
+    let ctx = env.ctx;
+    let Some(user_id) = user_of(req) else {
+        return Err(respond::error(
+            ctx,
+            401,
+            "missing_token",
+            "the request carries no verified user",
+        ));
+    };
+    env.rate_limit().await?;
+    let body = json_body(req, ctx)?;
+    match route {
+        Route::Session if req.method() == http::Method::DELETE => delete_session(env).await,
+        Route::Session => session(env, &user_id).await,
+        Route::Tools => tools(env, &user_id, req).await,
+        Route::Search => search(env, &user_id, &body).await,
+        Route::Execute => execute(env, &user_id, req, &body).await,
+        Route::Toolkits => toolkits(env, &user_id, req).await,
+        Route::Connect => connect(env, &user_id, req, &body).await,
+        Route::ConnectStatus => connect_status(env, req).await,
+        Route::Proxy => proxy(env, &user_id, &body).await,
+        _ => Err(respond::error(ctx, 404, "not_found", "no such route")),
+    }
+}
+
+/// `POST /v1/session`: create or resume; never `mcp` or a key (SEC-22).
+async fn session<S: Store, T: Transport, R: Runtime>(env: &Env<'_, S, T, R>, user_id: &str) -> Res {
+    let (rec, resumed) = match env.stored_session().await? {
+        Some(r) => (r, true),
+        None => (env.create_session(user_id).await?, false),
+    };
+    Ok(respond::ok(
+        env.ctx,
+        if resumed { 200 } else { 201 },
+        &json!({
+            "session_id": rec.get("session_id"),
+            "user_id": user_id,
+            "resumed": resumed,
+            "created_at": rec.get("created_at"),
+            "config": rec.get("config"),
+            "config_version": rec.get("config_version"),
+            "tool_router_tools": rec.get("tool_router_tools"),
+            "mode": if env.ctx.emulator_mode { "emulator" } else { "production" },
+        }),
+    ))
+}
+
+/// `DELETE /v1/session`.
+async fn delete_session<S: Store, T: Transport, R: Runtime>(env: &Env<'_, S, T, R>) -> Res {
+    let Some(rec) = env.stored_session().await? else {
+        return Ok(respond::ok(
+            env.ctx,
+            200,
+            &json!({"deleted": false, "session_id": null}),
+        ));
+    };
+    let id = rec
+        .get("session_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    match env.up.delete_session(&id).await {
+        Ok(_) => {}
+        Err(e) if e.is_not_found() => {}
+        Err(e) => return Err(env.up_err(&e)),
+    }
+    env.forget_session().await?;
+    for (k, _) in env
+        .store
+        .list(keys::SCHEMA)
+        .await
+        .map_err(|e| storage_error(env.ctx, &e))?
+    {
+        env.delete(&k).await?;
+    }
+    Ok(respond::ok(
+        env.ctx,
+        200,
+        &json!({"deleted": true, "session_id": id}),
+    ))
+}
+
+/// Runs a session-scoped upstream read, recreating the session once if the API lost it.
+macro_rules! with_session {
+    ($env:expr, $user:expr, |$id:ident| $call:expr) => {{
+        let $id = $env.session_id($user).await?;
+        match $call.await {
+            Err(e) if e.is_not_found() => {
+                $env.forget_session().await?;
+                let $id = $env.session_id($user).await?;
+                $call.await.map_err(|e| $env.up_err(&e))
+            }
+            other => other.map_err(|e| $env.up_err(&e)),
+        }
+    }};
+}
+
+/// `GET /v1/tools?provider=…`.
+async fn tools<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    req: &HttpRequest,
+) -> Res {
+    let q = req.uri().query().unwrap_or("");
+    let provider = crate::encoding::query_param(q, "provider")
+        .map(|p| p.to_ascii_lowercase())
+        .filter(|p| p != "composio");
+    let format = match provider.as_deref().map(Provider::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(_)) => {
+            return Err(respond::error(
+                env.ctx,
+                400,
+                "invalid_provider",
+                "provider must be one of openai, openai-responses, anthropic, gemini, vercel",
+            ))
+        }
+    };
+    let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
+    cache_schemas(
+        env,
+        items.iter().filter_map(|t| {
+            Some((
+                t.get("slug")?.as_str()?.to_owned(),
+                t.get("input_parameters")?.clone(),
+            ))
+        }),
+    )
+    .await?;
+    let formatted = match format {
+        None => Value::Array(items.clone()),
+        Some(f) => {
+            let typed: Vec<Tool> = items
+                .iter()
+                .filter_map(|t| serde_json::from_value(t.clone()).ok())
+                .collect();
+            f.format_tools(&typed)
+        }
+    };
+    Ok(respond::ok(
+        env.ctx,
+        200,
+        &json!({"provider": provider.unwrap_or_else(|| "composio".into()), "tools": formatted, "total": items.len()}),
+    ))
+}
+
+async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    schemas: impl Iterator<Item = (String, Value)>,
+) -> Result<(), HttpResponse> {
+    let now = env.now();
+    for (slug, schema) in schemas {
+        if valid_slug(&slug) {
+            env.put_json(
+                &format!("{}{slug}", keys::SCHEMA),
+                &json!({"at": now, "schema": schema}),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, HttpResponse> {
+    match body.get("custom_tools") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(a)) if a.len() <= 100 && a.iter().all(Value::is_object) => {
+            Ok(Some(Value::Array(a.clone())))
+        }
+        Some(_) => Err(respond::error(
+            ctx,
+            400,
+            "invalid_request",
+            "custom_tools must be an array of at most 100 tool objects",
+        )),
+    }
+}
+
+/// `POST /v1/search` `{query | queries, toolkits?, custom_tools?}`.
+async fn search<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    body: &Map<String, Value>,
+) -> Res {
+    let ctx = env.ctx;
+    let bad = |m: &str| respond::error(ctx, 400, "invalid_request", m);
+    let mut queries = Vec::new();
+    match (body.get("query"), body.get("queries")) {
+        (Some(Value::String(q)), None) => queries.push(json!({"use_case": q})),
+        (None, Some(Value::Array(a))) => {
+            for q in a {
+                match q {
+                    Value::String(s) => queries.push(json!({"use_case": s})),
+                    Value::Object(o) if o.get("use_case").is_some_and(Value::is_string) => {
+                        let mut item = Map::new();
+                        item.insert("use_case".into(), o["use_case"].clone());
+                        if let Some(k) = o.get("known_fields").filter(|k| k.is_string()) {
+                            item.insert("known_fields".into(), k.clone());
+                        }
+                        queries.push(Value::Object(item));
+                    }
+                    _ => {
+                        return Err(bad(
+                            "each query must be a string or {use_case, known_fields?}",
+                        ))
+                    }
+                }
+            }
+        }
+        _ => return Err(bad("give either query (a string) or queries (an array)")),
+    }
+    if queries.is_empty() || queries.len() > 7 {
+        return Err(bad("give between 1 and 7 queries"));
+    }
+    if queries.iter().any(|q| {
+        q["use_case"]
+            .as_str()
+            .is_none_or(|s| s.trim().is_empty() || s.chars().count() > 1024)
+    }) {
+        return Err(bad("each query must be 1 to 1024 characters"));
+    }
+    let mut wire = json!({"queries": queries});
+    match body.get("toolkits") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
+            if !a.is_empty() {
+                wire["toolkits"] = Value::Array(a.clone());
+            }
+        }
+        Some(_) => return Err(bad("toolkits must be an array of strings")),
+    }
+    if let Some(c) = custom_tools(body, ctx)? {
+        wire["experimental"] = json!({"custom_tools": c});
+    }
+    let result = with_session!(env, user_id, |id| env.up.search(&id, &wire))?;
+    if let Some(Value::Object(schemas)) = result.get("tool_schemas") {
+        let full = schemas.iter().filter_map(|(slug, s)| {
+            let complete = s
+                .get("hasFullSchema")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            let input = s.get("input_schema").filter(|v| v.is_object())?;
+            complete.then(|| (slug.clone(), input.clone()))
+        });
+        cache_schemas(env, full.collect::<Vec<_>>().into_iter()).await?;
+    }
+    Ok(respond::ok(ctx, 200, &result))
+}
+
+/// Finds the input schema of `slug`: the cache, then the session's tools, then
+/// `COMPOSIO_GET_TOOL_SCHEMAS`. `Ok(None)` when the API knows no such tool.
+async fn schema_for<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    slug: &str,
+) -> Result<Option<Value>, HttpResponse> {
+    let key = format!("{}{slug}", keys::SCHEMA);
+    if let Some(c) = env.get_json(&key).await? {
+        if c.get("at")
+            .and_then(Value::as_u64)
+            .is_some_and(|at| at + SCHEMA_TTL_MS > env.now())
+        {
+            return Ok(c.get("schema").cloned());
+        }
+    }
+    {
+        // Recreates the session if the API lost it, so the execute below uses a live one.
+        let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
+        let found = items
+            .iter()
+            .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug));
+        cache_schemas(
+            env,
+            items.iter().filter_map(|t| {
+                Some((
+                    t.get("slug")?.as_str()?.to_owned(),
+                    t.get("input_parameters")?.clone(),
+                ))
+            }),
+        )
+        .await?;
+        if let Some(t) = found {
+            return Ok(Some(
+                t.get("input_parameters").cloned().unwrap_or(Value::Null),
+            ));
+        }
+    }
+    let session_id = env.session_id(user_id).await?;
+    let res = env
+        .up
+        .execute(
+            &session_id,
+            &json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}}),
+        )
+        .await
+        .map_err(|e| env.up_err(&e))?;
+    let data = res.get("data").cloned().unwrap_or(Value::Null);
+    let schemas = data
+        .get("tool_schemas")
+        .or_else(|| data.get("data").and_then(|d| d.get("tool_schemas")))
+        .and_then(Value::as_object);
+    let Some(entry) = schemas.and_then(|m| m.get(slug)) else {
+        return Ok(None);
+    };
+    let schema = entry.get("input_schema").cloned().unwrap_or(Value::Null);
+    cache_schemas(env, std::iter::once((slug.to_owned(), schema.clone()))).await?;
+    Ok(Some(schema))
+}
+
+/// `POST /v1/execute` `{tool_slug, arguments, account?, custom_tools?}` with an optional
+/// `Idempotency-Key`: arguments are checked against the schema first; a repeated key returns
+/// the first result without executing again; execute is never retried.
+async fn execute<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    req: &HttpRequest,
+    body: &Map<String, Value>,
+) -> Res {
+    let ctx = env.ctx;
+    let bad = |code: &str, m: &str| respond::error(ctx, 400, code, m);
+    let Some(slug) = body
+        .get("tool_slug")
+        .and_then(Value::as_str)
+        .filter(|s| valid_slug(s))
+    else {
+        return Err(bad(
+            "invalid_request",
+            "tool_slug must be a tool slug such as GITHUB_CREATE_AN_ISSUE",
+        ));
+    };
+    let arguments = match normalize_arguments(body.get("arguments").unwrap_or(&Value::Null)) {
+        Ok(m) => Value::Object(m),
+        Err(e) => return Err(bad(e.code(), &e.to_string())),
+    };
+    let account = match body.get("account") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(a)) if !a.is_empty() && a.len() <= 256 => Some(a.clone()),
+        Some(_) => {
+            return Err(bad(
+                "invalid_request",
+                "account must be a connected account id or alias",
+            ))
+        }
+    };
+    let custom = custom_tools(body, ctx)?;
+
+    // Idempotency.
+    let idem_key = match header(req, "idempotency-key") {
+        None => None,
+        Some(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Some(format!("{}{}", keys::IDEM, sha256_hex(k.as_bytes())))
+        }
+        Some(_) => {
+            return Err(bad(
+                "invalid_idempotency_key",
+                "idempotency-key must be 1 to 255 visible ascii characters",
+            ))
+        }
+    };
+    let fingerprint = sha256_hex(
+        json!({"s": slug, "a": arguments, "c": account})
+            .to_string()
+            .as_bytes(),
+    );
+    if let Some(k) = &idem_key {
+        if let Some(rec) = env.get_json(k).await? {
+            let fresh = rec
+                .get("at")
+                .and_then(Value::as_u64)
+                .is_some_and(|at| at + IDEMPOTENCY_TTL_MS > env.now());
+            if fresh {
+                if rec.get("fp").and_then(Value::as_str) != Some(fingerprint.as_str()) {
+                    return Err(respond::error(
+                        ctx,
+                        422,
+                        "idempotency_key_reused",
+                        "this idempotency-key was used with different arguments",
+                    ));
+                }
+                return match rec.get("state").and_then(Value::as_str) {
+                    Some("done") => {
+                        let status =
+                            rec.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
+                        let body = rec.get("body").cloned().unwrap_or(Value::Null);
+                        let mut res = respond::ok(ctx, status, &body);
+                        res.headers_mut().insert(
+                            "idempotent-replayed",
+                            http::HeaderValue::from_static("true"),
+                        );
+                        Ok(res)
+                    }
+                    _ => Err(respond::error(
+                        ctx,
+                        409,
+                        "idempotency_key_in_progress",
+                        "a request with this idempotency-key is still running",
+                    )),
+                };
+            }
+        }
+    }
+
+    // Schema check first (custom tools carry their own schema).
+    let custom_schema = custom.as_ref().and_then(|c| {
+        c.as_array()?
+            .iter()
+            .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))?
+            .get("input_schema")
+            .cloned()
+    });
+    let schema = match custom_schema {
+        Some(s) => Some(s),
+        None => schema_for(env, user_id, slug).await?,
+    };
+    let session_id = env.session_id(user_id).await?;
+    let Some(schema) = schema else {
+        return Err(respond::error(
+            ctx,
+            404,
+            "tool_not_found",
+            &format!("no tool named {slug} in this session"),
+        ));
+    };
+    if let Err(crate::Error::ArgumentValidation { violations, .. }) =
+        check_arguments(slug, &schema, &arguments)
+    {
+        let list: Vec<Value> = violations
+            .iter()
+            .map(|(p, m)| json!({"path": p, "message": m}))
+            .collect();
+        let text: Vec<String> = violations.iter().map(|(p, m)| format!("{p} {m}")).collect();
+        let mut res = respond::error(
+            ctx,
+            400,
+            "argument_validation_failed",
+            &format!(
+                "arguments for {slug} do not match its schema: {}",
+                text.join("; ")
+            ),
+        );
+        if let Ok(mut v) = serde_json::from_slice::<Value>(res.body()) {
+            v["error"]["violations"] = Value::Array(list);
+            *res.body_mut() = v.to_string().into_bytes();
+        }
+        return Err(res);
+    }
+
+    if let Some(k) = &idem_key {
+        env.put_json(
+            k,
+            &json!({"at": env.now(), "fp": fingerprint, "state": "pending"}),
+        )
+        .await?;
+        purge_idempotency(env).await?;
+    }
+    let mut wire = json!({"tool_slug": slug, "arguments": arguments});
+    if let Some(a) = &account {
+        wire["account"] = Value::String(a.clone());
+    }
+    if let Some(c) = custom {
+        wire["experimental"] = json!({"custom_tools": c});
+    }
+    let (status, out) = match env.up.execute(&session_id, &wire).await {
+        Ok(v) => {
+            let parsed: ExecuteResponse = serde_json::from_value(v.clone()).unwrap_or_default();
+            let mut v = v;
+            if let Value::Object(m) = &mut v {
+                m.insert("successful".into(), Value::Bool(parsed.successful()));
+            }
+            (200u16, v)
+        }
+        Err(e) => {
+            let res = env.up_err(&e);
+            let body: Value = serde_json::from_slice(res.body()).unwrap_or(Value::Null);
+            if let Some(k) = &idem_key {
+                // The outcome is unknown or final: never run it again under this key.
+                env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": res.status().as_u16(), "body": body})).await?;
+            }
+            return Err(res);
+        }
+    };
+    if let Some(k) = &idem_key {
+        env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": status, "body": out})).await?;
+    }
+    Ok(respond::ok(ctx, status, &out))
+}
+
+/// Deletes expired idempotency records, at most every ten minutes.
+async fn purge_idempotency<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+) -> Result<(), HttpResponse> {
+    let now = env.now();
+    let next = env
+        .get_json(keys::IDEM_PURGE)
+        .await?
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    if now < next {
+        return Ok(());
+    }
+    env.put_json(keys::IDEM_PURGE, &json!(now + 10 * 60 * 1000))
+        .await?;
+    let all = env
+        .store
+        .list(keys::IDEM)
+        .await
+        .map_err(|e| storage_error(env.ctx, &e))?;
+    for (k, v) in all {
+        let at = serde_json::from_str::<Value>(&v)
+            .ok()
+            .and_then(|v| v.get("at").and_then(Value::as_u64))
+            .unwrap_or(0);
+        if at + IDEMPOTENCY_TTL_MS <= now {
+            env.delete(&k).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `GET /v1/toolkits?cursor=&limit=&search=&toolkits=&is_connected=`.
+async fn toolkits<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    req: &HttpRequest,
+) -> Res {
+    let q = req.uri().query().unwrap_or("");
+    let mut out = Vec::new();
+    for (k, v) in crate::encoding::parse_query(q) {
+        match k.as_str() {
+            "limit" => match v.parse::<u32>() {
+                Ok(n) if (1..=50).contains(&n) => out.push(format!("limit={n}")),
+                _ => {
+                    return Err(respond::error(
+                        env.ctx,
+                        400,
+                        "invalid_request",
+                        "limit must be between 1 and 50",
+                    ))
+                }
+            },
+            "is_connected" => match v.as_str() {
+                "true" | "false" => out.push(format!("is_connected={v}")),
+                _ => {
+                    return Err(respond::error(
+                        env.ctx,
+                        400,
+                        "invalid_request",
+                        "is_connected must be true or false",
+                    ))
+                }
+            },
+            "cursor" | "search" | "toolkits" if v.len() <= 512 => {
+                out.push(format!("{k}={}", crate::encoding::encode_component(&v)));
+            }
+            _ => {}
+        }
+    }
+    let query = out.join("&");
+    let page = with_session!(env, user_id, |id| env.up.toolkits(&id, &query))?;
+    let items: Vec<Value> = page
+        .get("items")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|t| {
+                    let no_auth = t
+                        .get("is_no_auth")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
+                    let acct = t.get("connected_account").filter(|a| a.is_object());
+                    let status = acct.and_then(|a| a.get("status")).and_then(Value::as_str);
+                    let connection = if no_auth {
+                        json!({"state": "no_auth", "connected": true})
+                    } else {
+                        match (acct, status) {
+                            (Some(a), Some(s)) => json!({
+                                "state": s.to_ascii_lowercase(),
+                                "connected": s == "ACTIVE",
+                                "connected_account_id": a.get("id"),
+                            }),
+                            _ => json!({"state": "not_connected", "connected": false}),
+                        }
+                    };
+                    let mut item = t.clone();
+                    if let Value::Object(m) = &mut item {
+                        m.insert("connection".into(), connection);
+                    }
+                    item
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(respond::ok(
+        env.ctx,
+        200,
+        &json!({
+            "items": items,
+            "next_cursor": page.get("next_cursor").cloned().unwrap_or(Value::Null),
+            "total_pages": page.get("total_pages").cloned().unwrap_or(Value::Null),
+            "current_page": page.get("current_page").cloned().unwrap_or(Value::Null),
+            "total_items": page.get("total_items").cloned().unwrap_or(Value::Null),
+        }),
+    ))
+}
+
+fn valid_toolkit(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// `POST /v1/connect` `{toolkit, return_to?, alias?}` → `{connect_url, connection_id}`.
+async fn connect<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    req: &HttpRequest,
+    body: &Map<String, Value>,
+) -> Res {
+    let ctx = env.ctx;
+    let cfg = &env.gw.config;
+    let Some(toolkit) = body
+        .get("toolkit")
+        .and_then(Value::as_str)
+        .filter(|t| valid_toolkit(t))
+    else {
+        return Err(respond::error(
+            ctx,
+            400,
+            "invalid_request",
+            "toolkit must be a toolkit slug such as github",
+        ));
+    };
+    let toolkit = toolkit.to_ascii_lowercase();
+    let return_to = match body.get("return_to") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(r)) => match validate_return_to(r, cfg, &ctx.own_origin) {
+            Some(u) => Some(u),
+            None => {
+                return Err(respond::error(
+                    ctx,
+                    400,
+                    "invalid_return_to",
+                    "return_to must be a same-origin path or exactly one of EDGE_RETURN_URLS",
+                ))
+            }
+        },
+        Some(_) => {
+            return Err(respond::error(
+                ctx,
+                400,
+                "invalid_return_to",
+                "return_to must be a string",
+            ))
+        }
+    };
+    let alias = match body.get("alias") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(a)) if !a.is_empty() && a.len() <= 128 => Some(a.clone()),
+        Some(_) => {
+            return Err(respond::error(
+                ctx,
+                400,
+                "invalid_request",
+                "alias must be a short string",
+            ))
+        }
+    };
+    let Some(user_key) = header(req, internal::USER_KEY).map(str::to_owned) else {
+        return Err(respond::error(
+            ctx,
+            500,
+            "internal_error",
+            "the request was not dispatched by the gateway front",
+        ));
+    };
+    let now_s = env.now() / 1000;
+    purge_flows(env, now_s).await?;
+    let exp = now_s + FLOW_TTL_SECONDS;
+    let flow_id = random_id(env.rt, 16);
+    let key = env.gw.signing_key();
+    let (Some(state), Some(ticket)) = (
+        seal(
+            key,
+            "state",
+            &json!({"k": user_key, "f": flow_id, "x": exp}),
+        ),
+        seal(
+            key,
+            "ticket",
+            &json!({"k": user_key, "f": flow_id, "x": exp}),
+        ),
+    ) else {
+        return Err(respond::error(
+            ctx,
+            500,
+            "internal_error",
+            "could not seal the flow",
+        ));
+    };
+    let callback_url = format!("{}/oauth/callback?state={state}", ctx.own_origin);
+    let mut link = json!({"toolkit": toolkit, "callback_url": callback_url});
+    if let Some(a) = &alias {
+        link["alias"] = Value::String(a.clone());
+    }
+    let res = with_session!(env, user_id, |id| env.up.link(&id, &link))?;
+    let redirect_url = res
+        .get("redirect_url")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let account_id = res
+        .get("connected_account_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if !redirect_host_allowed(&redirect_url, cfg, &ctx.own_origin) {
+        return Err(respond::error(
+            ctx,
+            502,
+            "upstream_bad_redirect",
+            "the composio api returned a connect link on a host that is not allowed (EDGE_REDIRECT_HOSTS)",
+        ));
+    }
+    let session_id = env
+        .stored_session()
+        .await?
+        .and_then(|s| s.get("session_id").cloned())
+        .unwrap_or(Value::Null);
+    let opener = ctx
+        .cors_origin
+        .clone()
+        .unwrap_or_else(|| ctx.own_origin.clone());
+    env.put_json(
+        &format!("{}{flow_id}", keys::FLOW),
+        &json!({
+            "user_id": user_id,
+            "session_id": session_id,
+            "toolkit": toolkit,
+            "connected_account_id": account_id,
+            "redirect_url": redirect_url,
+            "return_to": return_to,
+            "opener_origin": opener,
+            "exp": exp,
+            "started": false,
+        }),
+    )
+    .await?;
+    env.put_json(
+        &format!("{}{flow_id}", keys::CONN),
+        &json!({"status": "pending", "toolkit": toolkit, "exp": exp}),
+    )
+    .await?;
+    Ok(respond::ok(
+        ctx,
+        201,
+        &json!({
+            "connection_id": flow_id,
+            "connect_url": format!("{}/oauth/start?ticket={ticket}", ctx.own_origin),
+            "toolkit": toolkit,
+            "expires_at": crate::transport::rfc3339(exp * 1000),
+        }),
+    ))
+}
+
+/// Deletes expired flows and connection outcomes older than [`OUTCOME_TTL_SECONDS`].
+async fn purge_flows<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    now_s: u64,
+) -> Result<(), HttpResponse> {
+    for (prefix, keep) in [(keys::FLOW, 0), (keys::CONN, OUTCOME_TTL_SECONDS)] {
+        let all = env
+            .store
+            .list(prefix)
+            .await
+            .map_err(|e| storage_error(env.ctx, &e))?;
+        for (k, v) in all {
+            let exp = serde_json::from_str::<Value>(&v)
+                .ok()
+                .and_then(|v| v.get("exp").and_then(Value::as_u64))
+                .unwrap_or(0);
+            if exp + keep <= now_s {
+                env.delete(&k).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `GET /v1/connect/{connection_id}` → `{status, toolkit, connected_account_id?}` (SEC-20).
+async fn connect_status<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    req: &HttpRequest,
+) -> Res {
+    let id = req.uri().path().trim_start_matches("/v1/connect/");
+    let rec = if id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        env.get_json(&format!("{}{id}", keys::CONN)).await?
+    } else {
+        None
+    };
+    let Some(rec) = rec else {
+        return Err(respond::error(
+            env.ctx,
+            404,
+            "connection_not_found",
+            "no such connection for this user",
+        ));
+    };
+    let mut status = rec
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("pending")
+        .to_owned();
+    if status == "pending"
+        && rec
+            .get("exp")
+            .and_then(Value::as_u64)
+            .is_some_and(|x| env.now() / 1000 >= x)
+    {
+        status = "expired".into();
+    }
+    let mut out = json!({"connection_id": id, "status": status, "toolkit": rec.get("toolkit")});
+    if let Some(a) = rec.get("connected_account_id").filter(|a| a.is_string()) {
+        out["connected_account_id"] = a.clone();
+    }
+    if let Some(r) = rec.get("reason").filter(|a| a.is_string()) {
+        out["reason"] = r.clone();
+    }
+    Ok(respond::ok(env.ctx, 200, &out))
+}
+
+/// `POST /v1/proxy` `{toolkit, endpoint, method, body?, parameters?}`.
+async fn proxy<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    body: &Map<String, Value>,
+) -> Res {
+    let ctx = env.ctx;
+    if !env.gw.config.proxy_enabled {
+        return Err(respond::error(
+            ctx,
+            404,
+            "proxy_disabled",
+            "the proxy route is not enabled (EDGE_PROXY_ENABLED)",
+        ));
+    }
+    let bad = |m: &str| respond::error(ctx, 400, "invalid_request", m);
+    let Some(toolkit) = body
+        .get("toolkit")
+        .and_then(Value::as_str)
+        .filter(|t| valid_toolkit(t))
+    else {
+        return Err(bad("toolkit must be a toolkit slug"));
+    };
+    let Some(endpoint) = body
+        .get("endpoint")
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty() && e.len() <= 2048)
+    else {
+        return Err(bad("endpoint must be a path or url"));
+    };
+    let method = body
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    if !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].contains(&method.as_str()) {
+        return Err(bad("method must be GET, POST, PUT, DELETE, PATCH or HEAD"));
+    }
+    let mut wire = json!({"toolkit_slug": toolkit.to_ascii_lowercase(), "endpoint": endpoint, "method": method});
+    if let Some(b) = body.get("body").filter(|b| !b.is_null()) {
+        wire["body"] = b.clone();
+    }
+    match body.get("parameters") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(ps)) => {
+            let mut out = Vec::new();
+            for p in ps {
+                let name = p.get("name").and_then(Value::as_str);
+                let kind = p
+                    .get("in")
+                    .or_else(|| p.get("type"))
+                    .and_then(Value::as_str);
+                let value = p.get("value");
+                match (name, kind, value) {
+                    (Some(n), Some(k @ ("query" | "header")), Some(v)) => {
+                        let v = v
+                            .as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| v.to_string());
+                        out.push(json!({"name": n, "type": k, "value": v}));
+                    }
+                    _ => {
+                        return Err(bad(
+                            "each parameter must be {name, in: query|header, value}",
+                        ))
+                    }
+                }
+            }
+            if !out.is_empty() {
+                wire["parameters"] = Value::Array(out);
+            }
+        }
+        Some(_) => return Err(bad("parameters must be an array")),
+    }
+    let session_id = env.session_id(user_id).await?;
+    let out = env
+        .up
+        .proxy(&session_id, &wire)
+        .await
+        .map_err(|e| env.up_err(&e))?;
+    Ok(respond::ok(ctx, 200, &out))
+}
+
+/// The page for a ticket or state that does not verify (SEC-08, SEC-15: no redirect).
+pub(super) fn invalid_link_page(ctx: &Ctx, route: Route) -> HttpResponse {
+    if route == Route::OAuthStart {
+        respond::page(ctx, 400, "This sign-in link is not valid", "The link is malformed or has expired. Close this window and start the connection again.", None)
+    } else {
+        respond::page(ctx, 400, "Connection could not be verified", "The callback is missing its state, or the state is invalid or expired. Nothing was connected. Close this window and start the connection again.", None)
+    }
+}
+
+fn flow_id_of(gw: &Gateway, req: &HttpRequest, purpose: &str, now_s: u64) -> Option<String> {
+    let q = req.uri().query()?;
+    let v = crate::encoding::query_param(q, purpose)?;
+    let p = unseal(gw.signing_key(), purpose, &v, now_s)?;
+    let key = p.get("k").and_then(Value::as_str)?;
+    if header(req, internal::USER_KEY) != Some(key) {
+        return None;
+    }
+    p.get("f").and_then(Value::as_str).map(str::to_owned)
+}
+
+/// `GET /oauth/start?ticket=…`: single use; sets the flow cookie and redirects to the
+/// checked connect link (SEC-14, SEC-17).
+async fn oauth_start<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    req: &HttpRequest,
+) -> Res {
+    let ctx = env.ctx;
+    let now_s = env.now() / 1000;
+    let Some(flow_id) = flow_id_of(env.gw, req, "ticket", now_s) else {
+        return Err(invalid_link_page(ctx, Route::OAuthStart));
+    };
+    let key = format!("{}{flow_id}", keys::FLOW);
+    let Some(mut flow) = env.get_json(&key).await? else {
+        return Err(respond::page(ctx, 400, "This sign-in link was already used", "This link has expired or was already used. Close this window and start the connection again.", None));
+    };
+    if flow.get("started").and_then(Value::as_bool) == Some(true) {
+        return Err(respond::page(ctx, 400, "This sign-in link was already used", "Each sign-in link can be opened once. Close this window and start the connection again.", None));
+    }
+    let exp = flow.get("exp").and_then(Value::as_u64).unwrap_or(0);
+    let redirect_url = flow
+        .get("redirect_url")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if !redirect_host_allowed(&redirect_url, &env.gw.config, &ctx.own_origin) {
+        return Err(respond::page(ctx, 502, "The connect page is not on an allowed host", "The connection service returned a link that this gateway does not trust. Nothing was opened.", None));
+    }
+    let mut nonce = [0u8; 32];
+    env.rt.fill_random(&mut nonce);
+    let nonce = crate::encoding::base64url_encode(&nonce);
+    flow["started"] = Value::Bool(true);
+    flow["cookie_hash"] = Value::String(sha256_hex(nonce.as_bytes()));
+    env.put_json(&key, &flow).await?;
+    let cookie = respond::flow_cookie(
+        &respond::flow_cookie_name(&flow_id),
+        &nonce,
+        exp.saturating_sub(now_s),
+    );
+    let mut res = respond::redirect(ctx, &redirect_url, Some(&cookie));
+    *res.status_mut() = http::StatusCode::FOUND;
+    Ok(res)
+}
+
+/// `GET /oauth/callback?state=…&status=…&connected_account_id=…` (SEC-06…09, SEC-12…18,
+/// SEC-27): check cookie and state, read the account from the API, then consume the state
+/// atomically and record the outcome.
+async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    req: &HttpRequest,
+) -> Res {
+    let ctx = env.ctx;
+    let now_s = env.now() / 1000;
+    let Some(flow_id) = flow_id_of(env.gw, req, "state", now_s) else {
+        return Err(invalid_link_page(ctx, Route::OAuthCallback));
+    };
+    let key = format!("{}{flow_id}", keys::FLOW);
+    let cookie_name = respond::flow_cookie_name(&flow_id);
+    let clear = respond::flow_cookie(&cookie_name, "", 0);
+    let fail = |status: u16, title: &str, text: &str| respond::page(ctx, status, title, text, None);
+    let Some(flow) = env.get_json(&key).await? else {
+        return Err(fail(
+            400,
+            "This connection was already completed",
+            "The state was already used or has expired. Nothing was changed.",
+        ));
+    };
+    // 1. Browser binding (SEC-06): the cookie set by /oauth/start in this browser.
+    let expected = flow
+        .get("cookie_hash")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let given = respond::cookie(req, &cookie_name).map(|c| sha256_hex(c.as_bytes()));
+    match given {
+        None => return Err(fail(400, "Connection could not be verified", "The flow cookie is missing: finish the connection in the same browser window that started it. Nothing was connected.")),
+        Some(g) if expected.is_empty() || !crate::secret::constant_time_eq(g.as_bytes(), expected.as_bytes()) => {
+            return Err(fail(400, "Connection could not be verified", "This browser did not start this connection. Nothing was connected."))
+        }
+        Some(_) => {}
+    }
+    let toolkit = flow
+        .get("toolkit")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let owner = flow
+        .get("user_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let opener = flow
+        .get("opener_origin")
+        .and_then(Value::as_str)
+        .unwrap_or(&ctx.own_origin)
+        .to_owned();
+    let q = req.uri().query().unwrap_or("");
+    let reported = crate::encoding::query_param(q, "status");
+    let account_id = crate::encoding::query_param(q, "connected_account_id")
+        .or_else(|| crate::encoding::query_param(q, "connectedAccountId"))
+        .or_else(|| {
+            flow.get("connected_account_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    let Some(account_id) = account_id.filter(|a| {
+        !a.is_empty()
+            && a.len() <= 128
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    }) else {
+        return Err(fail(
+            400,
+            "Connection could not be verified",
+            "The callback names no valid connected account. Nothing was connected.",
+        ));
+    };
+
+    // 2. Never trust the query (SEC-09): read the account, polling briefly while INITIATED.
+    let mut account = Value::Null;
+    for i in 0..CALLBACK_POLLS {
+        account = match env.up.connected_account(&account_id).await {
+            Ok(a) => a,
+            Err(e) if e.is_not_found() => {
+                return Err(fail(400, "Connection could not be verified", "The connected account does not exist. Nothing was connected."))
+            }
+            Err(_) => {
+                return Err(fail(502, "Connection could not be confirmed", "The connection service could not be reached to confirm the account. Reload this page to try again."))
+            }
+        };
+        let st = account.get("status").and_then(Value::as_str).unwrap_or("");
+        if !matches!(st, "INITIATED" | "INITIALIZING")
+            || reported.as_deref() == Some("failed")
+            || i + 1 == CALLBACK_POLLS
+        {
+            break;
+        }
+        env.rt.sleep(CALLBACK_POLL_MS).await;
+    }
+    let acct_user = account.get("user_id").and_then(Value::as_str).unwrap_or("");
+    let acct_toolkit = account
+        .get("toolkit")
+        .and_then(|t| t.get("slug").and_then(Value::as_str).or_else(|| t.as_str()))
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if acct_user != owner || acct_toolkit != toolkit {
+        return Err(fail(
+            400,
+            "Connection could not be verified",
+            "The connected account does not belong to this sign-in. Nothing was connected.",
+        ));
+    }
+    let status = account
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let outcome = match status.as_str() {
+        "ACTIVE" => "active",
+        "FAILED" | "EXPIRED" | "REVOKED" | "INACTIVE" => "failed",
+        _ if reported.as_deref() == Some("failed") => "failed",
+        _ => {
+            return Err(fail(
+                504,
+                "Connection still pending",
+                "The account is not active yet. Reload this page in a moment.",
+            ));
+        }
+    };
+
+    // 3. Consume atomically (SEC-07, SEC-27): the state may have been used while we read.
+    if env.get_json(&key).await?.is_none() {
+        return Err(fail(
+            400,
+            "This connection was already completed",
+            "The state was already used. Nothing was changed.",
+        ));
+    }
+    env.delete(&key).await?;
+    let mut record = json!({
+        "status": outcome,
+        "toolkit": toolkit,
+        "connected_account_id": account_id,
+        "completed_at": crate::transport::rfc3339(env.now()),
+        "exp": flow.get("exp").cloned().unwrap_or(Value::Null),
+    });
+    if outcome == "failed" {
+        let reason = account
+            .get("status_reason")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("connection status {}", status.to_ascii_lowercase()));
+        record["reason"] = Value::String(reason.chars().take(200).collect());
+    }
+    env.put_json(&format!("{}{flow_id}", keys::CONN), &record)
+        .await?;
+
+    let message = json!({"type": "composio-edge:connect", "connection_id": flow_id, "status": outcome, "toolkit": toolkit, "connected_account_id": account_id});
+    if let Some(rt) = flow.get("return_to").and_then(Value::as_str) {
+        // Validated at connect time; validated again in case the configuration changed.
+        if let Some(to) = validate_return_to(rt, &env.gw.config, &ctx.own_origin) {
+            return Ok(respond::redirect(ctx, &to, Some(&clear)));
+        }
+    }
+    let (title, text) = if outcome == "active" {
+        (
+            "Connected",
+            format!("Your {toolkit} account is connected. You can close this window."),
+        )
+    } else {
+        (
+            "Connection failed",
+            format!("Connecting {toolkit} did not succeed. Close this window and try again."),
+        )
+    };
+    let res = respond::page(ctx, 200, title, &text, Some((&message, &opener)));
+    Ok(respond::with_cookie(res, &clear))
+}

@@ -1,0 +1,537 @@
+//! The Cloudflare Worker shell (workers-rs): converts types, reads `env`, routes by
+//! [`face`], and hosts the two Durable Objects. All behaviour lives in the core
+//! ([`Gateway`], [`Emulator`]).
+//!
+//! - [`Face::Asset`] → the `ASSETS` binding (the static `www/` demo).
+//! - [`Face::Emulator`] (emulator mode only) → the single [`EmulatorObject`] named `"default"`,
+//!   which runs [`Emulator::handle`] over its storage.
+//! - [`Face::Gateway`] → [`Gateway::front`]; a [`Dispatch::User`] goes to the [`UserObject`] named by
+//!   the user key, which runs [`Gateway::user`] over its storage and the upstream: the global
+//!   `fetch` in production, or the emulator's Durable Object in emulator mode (no subrequest).
+//!
+//! Every failure of the shell itself is a JSON error (`{"error":{"code","message","request_id"}}`)
+//! with a stable code, and a log line that carries no value from the request or the environment.
+
+use wasm_bindgen::JsValue;
+use worker::{
+    console_error, durable_object, event, Context, DurableObject, Env, ListOptions, Request,
+    Response, ResponseBuilder, State, Storage,
+};
+
+use crate::emulator::{Emulator, DROP_CONNECTION_HEADER};
+use crate::error::{Error, TransportErrorKind};
+use crate::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};
+use crate::platform::fetch::{
+    headers_from_web, response_from_web, select, to_web_request, Either, FetchTransport,
+};
+use crate::platform::js_runtime::{sleep, JsRuntime};
+use crate::store::Store;
+use crate::transport::{transport_error, HttpRequest, HttpResponse, Timeout, Transport};
+
+/// Durable Object namespace binding of the per-user objects.
+pub const USERS_BINDING: &str = "USERS";
+/// Durable Object namespace binding of the emulator object.
+pub const EMULATOR_BINDING: &str = "EMULATOR";
+/// Static assets binding.
+pub const ASSETS_BINDING: &str = "ASSETS";
+/// Name of the one emulator object.
+pub const EMULATOR_OBJECT_NAME: &str = "default";
+
+/// Largest request body the shell reads into memory (the gateway applies its own, smaller limit).
+const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A failure of the shell itself: answered as a JSON error, logged without values.
+#[derive(Debug)]
+struct Failure {
+    status: u16,
+    code: &'static str,
+    message: &'static str,
+}
+
+impl Failure {
+    const fn new(status: u16, code: &'static str, message: &'static str) -> Self {
+        Self {
+            status,
+            code,
+            message,
+        }
+    }
+
+    fn into_response(self, request_id: &str) -> Response {
+        console_error!("composio-edge worker: {} ({})", self.message, self.code);
+        let body = serde_json::json!({"error": {
+            "code": self.code,
+            "message": self.message,
+            "request_id": request_id,
+        }});
+        let headers = worker::Headers::new();
+        let _ = headers.set("content-type", "application/json");
+        let _ = headers.set("cache-control", "no-store");
+        ResponseBuilder::new()
+            .with_status(self.status)
+            .with_headers(headers)
+            .fixed(serde_json::to_vec(&body).unwrap_or_default())
+    }
+}
+
+const INTERNAL: Failure = Failure::new(
+    500,
+    "internal_error",
+    "the worker could not handle the request",
+);
+
+/// The request id shell errors report: Cloudflare's `cf-ray` when present.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("cf-ray")
+        .ok()
+        .flatten()
+        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .unwrap_or_default()
+}
+
+/// Reads an environment value (a var or a secret) as a string; object and array vars are
+/// JSON-encoded, so JSON vars may be written as TOML tables or as JSON strings.
+fn env_value(env: &Env, name: &str) -> Option<String> {
+    let value = js_sys::Reflect::get(env, &JsValue::from_str(name)).ok()?;
+    if value.is_undefined() || value.is_null() {
+        None
+    } else if let Some(s) = value.as_string() {
+        Some(s)
+    } else if let Some(b) = value.as_bool() {
+        Some(b.to_string())
+    } else if let Some(n) = value.as_f64() {
+        Some(n.to_string())
+    } else if value.is_object() {
+        js_sys::JSON::stringify(&value).ok()?.as_string()
+    } else {
+        None
+    }
+}
+
+/// The gateway configuration from `env`. A problem is logged once per isolate, naming the
+/// variable and never its value (the gateway answers `config_error` until it is fixed).
+fn read_config(env: &Env) -> Result<GatewayConfig, Failure> {
+    static LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let config = GatewayConfig::from_vars(|name| env_value(env, name));
+    if let Ok(GatewayConfig {
+        problem: Some(p), ..
+    }) = &config
+    {
+        if !LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            console_error!("composio-edge worker: configuration problem: {p}");
+        }
+    }
+    config.map_err(|e| {
+        console_error!(
+            "composio-edge worker: invalid configuration ({}): {e}",
+            e.code()
+        );
+        Failure::new(
+            500,
+            "configuration_error",
+            "the gateway configuration is invalid; see the worker log",
+        )
+    })
+}
+
+fn runtime() -> Result<JsRuntime, Failure> {
+    let rt = JsRuntime::new();
+    if rt.has_crypto() {
+        Ok(rt)
+    } else {
+        Err(Failure::new(
+            500,
+            "runtime_unavailable",
+            "crypto.getRandomValues is unavailable",
+        ))
+    }
+}
+
+/// Whether an emulator response asks to drop the connection.
+fn wants_drop(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(DROP_CONNECTION_HEADER)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"drop"))
+}
+
+/// Reads a workers-rs request into an `http` request with its absolute URL.
+async fn to_http_request(mut req: Request) -> Result<HttpRequest, Failure> {
+    let too_large = Failure::new(413, "payload_too_large", "request body too large");
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(too_large);
+    }
+    let web = req.inner();
+    let method = http::Method::from_bytes(web.method().as_bytes())
+        .map_err(|_| Failure::new(405, "method_not_allowed", "unsupported http method"))?;
+    let uri: http::Uri = web
+        .url()
+        .parse()
+        .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))?;
+    let headers = headers_from_web(&web.headers());
+    let body = if web.body().is_some() {
+        req.bytes()
+            .await
+            .map_err(|_| Failure::new(400, "bad_request", "could not read the request body"))?
+    } else {
+        Vec::new()
+    };
+    if body.len() as u64 > MAX_BODY_BYTES {
+        return Err(too_large);
+    }
+    let mut out = http::Request::new(body);
+    *out.method_mut() = method;
+    *out.uri_mut() = uri;
+    *out.headers_mut() = headers;
+    Ok(out)
+}
+
+/// Turns an `http` response into a workers-rs response (never panics on odd statuses).
+fn to_worker_response(res: HttpResponse) -> Result<Response, Failure> {
+    let (parts, body) = res.into_parts();
+    let status = parts.status.as_u16();
+    if !(200..=599).contains(&status) {
+        return Err(Failure::new(
+            500,
+            "internal_error",
+            "handler answered an unsupported status",
+        ));
+    }
+    let headers = worker::Headers::new();
+    for (name, value) in &parts.headers {
+        let Ok(value) = value.to_str() else {
+            return Err(Failure::new(
+                500,
+                "internal_error",
+                "handler answered a non-ascii header",
+            ));
+        };
+        headers
+            .append(name.as_str(), value)
+            .map_err(|_| Failure::new(500, "internal_error", "handler answered a bad header"))?;
+    }
+    let builder = ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(headers);
+    // A null-body status must not carry a body (the Response constructor throws).
+    Ok(if matches!(status, 204 | 205 | 304) {
+        builder.empty()
+    } else {
+        builder.fixed(body)
+    })
+}
+
+fn stub_failure(binding: &'static str) -> Failure {
+    match binding {
+        USERS_BINDING => Failure::new(
+            500,
+            "binding_missing",
+            "durable object binding USERS is not configured",
+        ),
+        _ => Failure::new(
+            500,
+            "binding_missing",
+            "durable object binding EMULATOR is not configured",
+        ),
+    }
+}
+
+/// The same request with `redirect: "manual"`: a binding's `fetch` must hand a 3xx back to the
+/// client, not follow it (into the same object) itself.
+fn manual_redirects(req: &Request) -> Result<Request, Failure> {
+    let init = web_sys::RequestInit::new();
+    js_sys::Reflect::set(
+        &init,
+        &JsValue::from_str("redirect"),
+        &JsValue::from_str("manual"),
+    )
+    .map_err(|_| INTERNAL)?;
+    web_sys::Request::new_with_request_and_init(req.inner(), &init)
+        .map(Request::from)
+        .map_err(|_| INTERNAL)
+}
+
+/// The stub of the Durable Object `name` in namespace `binding`.
+fn stub(env: &Env, binding: &'static str, name: &str) -> Result<worker::Stub, Failure> {
+    env.durable_object(binding)
+        .and_then(|ns| ns.get_by_name(name))
+        .map_err(|_| stub_failure(binding))
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let id = request_id(&req);
+    match front(req, &env).await {
+        Ok(res) => Ok(res),
+        Err(Outcome::Drop) => Err(worker::Error::RustError(
+            "connection dropped (emulator fault injection)".into(),
+        )),
+        Err(Outcome::Fail(f)) => Ok(f.into_response(&id)),
+    }
+}
+
+enum Outcome {
+    Fail(Failure),
+    /// The emulator asked to drop the connection: the handler throws.
+    Drop,
+}
+
+impl From<Failure> for Outcome {
+    fn from(f: Failure) -> Self {
+        Outcome::Fail(f)
+    }
+}
+
+async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
+    let config = read_config(env)?;
+    let path = req.inner().url();
+    let path = path
+        .parse::<http::Uri>()
+        .map(|u| u.path().to_owned())
+        .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))?;
+    match face(&path, config.emulator_mode) {
+        Face::Asset => {
+            let assets = env.assets(ASSETS_BINDING).map_err(|_| {
+                Failure::new(
+                    500,
+                    "binding_missing",
+                    "assets binding ASSETS is not configured",
+                )
+            })?;
+            Ok(assets
+                .fetch_request(manual_redirects(&req)?)
+                .await
+                .map_err(|_| Failure::new(502, "assets_unavailable", "static assets failed"))?)
+        }
+        Face::Emulator => {
+            let res = stub(env, EMULATOR_BINDING, EMULATOR_OBJECT_NAME)?
+                .fetch_with_request(manual_redirects(&req)?)
+                .await
+                .map_err(|_| Failure::new(502, "emulator_unavailable", "the emulator failed"))?;
+            let dropped = res
+                .headers()
+                .get(DROP_CONNECTION_HEADER)
+                .ok()
+                .flatten()
+                .is_some_and(|v| v.eq_ignore_ascii_case("drop"));
+            if dropped {
+                return Err(Outcome::Drop);
+            }
+            Ok(res)
+        }
+        Face::Gateway => {
+            let rt = runtime()?;
+            let request = to_http_request(req).await?;
+            match Gateway::new(config).front(request, &rt).await {
+                Dispatch::Respond(res) => Ok(to_worker_response(res)?),
+                Dispatch::User { user_key, request } => {
+                    let web = to_web_request(&request, None, true).map_err(|_| INTERNAL)?;
+                    Ok(stub(env, USERS_BINDING, &user_key)?
+                        .fetch_with_request(Request::from(web))
+                        .await
+                        .map_err(|_| {
+                            Failure::new(502, "user_object_unavailable", "the user object failed")
+                        })?)
+                }
+            }
+        }
+    }
+}
+
+/// A [`Store`] over a Durable Object's storage (string values under string keys).
+pub struct DoStore {
+    storage: Storage,
+}
+
+impl DoStore {
+    /// The store of this Durable Object.
+    pub fn new(state: &State) -> Self {
+        Self {
+            storage: state.storage(),
+        }
+    }
+}
+
+fn storage_error(op: &str) -> Error {
+    Error::Storage(format!("durable object storage {op} failed"))
+}
+
+impl Store for DoStore {
+    async fn get(&self, key: &str) -> Result<Option<String>, Error> {
+        self.storage
+            .get::<String>(key)
+            .await
+            .map_err(|_| storage_error("get"))
+    }
+
+    async fn put(&self, key: &str, value: String) -> Result<(), Error> {
+        self.storage
+            .put(key, value)
+            .await
+            .map_err(|_| storage_error("put"))
+    }
+
+    async fn delete(&self, key: &str) -> Result<bool, Error> {
+        self.storage
+            .delete(key)
+            .await
+            .map_err(|_| storage_error("delete"))
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, Error> {
+        let map = self
+            .storage
+            .list_with_options(ListOptions::new().prefix(prefix))
+            .await
+            .map_err(|_| storage_error("list"))?;
+        let mut out = Vec::with_capacity(map.size() as usize);
+        let mut bad = false;
+        map.for_each(
+            &mut |value, key| match (key.as_string(), value.as_string()) {
+                (Some(k), Some(v)) => out.push((k, v)),
+                _ => bad = true,
+            },
+        );
+        if bad {
+            return Err(storage_error("list"));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+}
+
+/// The upstream of a user object: the Composio API over the global `fetch`, or the emulator's
+/// Durable Object (emulator mode; a stub call, not a network subrequest).
+enum Upstream {
+    Fetch(FetchTransport),
+    Emulator(Env),
+}
+
+impl Transport for Upstream {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        match self {
+            Upstream::Fetch(t) => t.send(request).await,
+            Upstream::Emulator(env) => send_to_emulator(env, request).await,
+        }
+    }
+}
+
+fn connect_error(message: &str) -> Error {
+    transport_error(TransportErrorKind::Connect, message)
+}
+
+async fn send_to_emulator(env: &Env, request: HttpRequest) -> Result<HttpResponse, Error> {
+    let timeout_ms = request.extensions().get::<Timeout>().map(|t| t.0);
+    let stub = stub(env, EMULATOR_BINDING, EMULATOR_OBJECT_NAME)
+        .map_err(|_| connect_error("emulator binding is not configured"))?;
+    let web = to_web_request(&request, None, true)
+        .map_err(|_| connect_error("request could not be built"))?;
+    let call = async {
+        let res = stub
+            .fetch_with_request(Request::from(web))
+            .await
+            .map_err(|_| connect_error("emulator unreachable"))?;
+        response_from_web(web_sys::Response::from(res)).await
+    };
+    let res = match timeout_ms {
+        Some(ms) => match select(call, sleep(ms)).await {
+            Either::Left(r) => r?,
+            Either::Right(()) => {
+                return Err(transport_error(
+                    TransportErrorKind::Timeout,
+                    format!("request timed out after {ms} ms"),
+                ))
+            }
+        },
+        None => call.await?,
+    };
+    if wants_drop(res.headers()) {
+        return Err(connect_error("connection dropped"));
+    }
+    Ok(res)
+}
+
+pub use objects::{EmulatorObject, UserObject};
+
+/// The Durable Object classes (the macro's generated JS glue has no doc comments).
+#[allow(missing_docs)]
+mod objects {
+    use super::*;
+
+    /// The per-user Durable Object: runs [`Gateway::user`] with this object's storage.
+    #[durable_object]
+    pub struct UserObject {
+        state: State,
+        env: Env,
+    }
+
+    impl DurableObject for UserObject {
+        fn new(state: State, env: Env) -> Self {
+            Self { state, env }
+        }
+
+        async fn fetch(&self, req: Request) -> worker::Result<Response> {
+            let id = request_id(&req);
+            Ok(self
+                .handle(req)
+                .await
+                .unwrap_or_else(|f| f.into_response(&id)))
+        }
+    }
+
+    impl UserObject {
+        async fn handle(&self, req: Request) -> Result<Response, Failure> {
+            let config = read_config(&self.env)?;
+            let rt = runtime()?;
+            let request = to_http_request(req).await?;
+            let upstream = if config.emulator_mode {
+                Upstream::Emulator(self.env.clone())
+            } else {
+                Upstream::Fetch(FetchTransport::new())
+            };
+            let store = DoStore::new(&self.state);
+            let res = Gateway::new(config)
+                .user(request, &store, &upstream, &rt)
+                .await;
+            to_worker_response(res)
+        }
+    }
+
+    /// The emulator's Durable Object (one instance, `"default"`): runs [`Emulator::handle`] with
+    /// this object's storage. A fault-injection drop travels back as the response header; the caller
+    /// turns it into a dropped connection.
+    #[durable_object]
+    pub struct EmulatorObject {
+        state: State,
+    }
+
+    impl DurableObject for EmulatorObject {
+        fn new(state: State, _env: Env) -> Self {
+            Self { state }
+        }
+
+        async fn fetch(&self, req: Request) -> worker::Result<Response> {
+            let id = request_id(&req);
+            Ok(self
+                .handle(req)
+                .await
+                .unwrap_or_else(|f| f.into_response(&id)))
+        }
+    }
+
+    impl EmulatorObject {
+        async fn handle(&self, req: Request) -> Result<Response, Failure> {
+            let rt = runtime()?;
+            let request = to_http_request(req).await?;
+            let store = DoStore::new(&self.state);
+            let res = Emulator::new().handle(request, &store, &rt).await;
+            to_worker_response(res)
+        }
+    }
+}
