@@ -15,13 +15,19 @@ fn assert_envelope(v: &Value, status: u64) {
     assert!(e["request_id"].is_string(), "{v}");
 }
 
+/// `POST …/tool_router/session` with exactly these headers.
+fn create_with(headers: &[(&str, &str)], body: &[u8]) -> composio_edge::transport::HttpRequest {
+    let mut b = http::Request::post(format!("{ORIGIN}/api/v3.1/tool_router/session"));
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(body.to_vec()).unwrap()
+}
+
 #[test]
 fn missing_api_key_is_401_envelope_with_request_id() {
     let emu = Emu::new();
-    let req = http::Request::post(format!("{ORIGIN}/api/v3.1/tool_router/session"))
-        .body(br#"{"user_id":"u"}"#.to_vec())
-        .unwrap();
-    let r = emu.send(req);
+    let r = emu.send(create_with(&[], br#"{"user_id":"u"}"#));
     assert_eq!(r.status, 401);
     assert_envelope(&r.json, 401);
     assert_eq!(r.json["error"]["slug"], "HTTP_Unauthorized");
@@ -34,12 +40,10 @@ fn missing_api_key_is_401_envelope_with_request_id() {
 #[test]
 fn two_credential_headers_are_rejected() {
     let emu = Emu::new();
-    let req = http::Request::post(format!("{ORIGIN}/api/v3.1/tool_router/session"))
-        .header("x-api-key", "ak_1")
-        .header("x-user-api-key", "uak_1")
-        .body(br#"{"user_id":"u"}"#.to_vec())
-        .unwrap();
-    let r = emu.send(req);
+    let r = emu.send(create_with(
+        &[("x-api-key", "ak_1"), ("x-user-api-key", "uak_1")],
+        br#"{"user_id":"u"}"#,
+    ));
     assert_eq!(r.status, 401);
     assert!(r.json["error"]["message"]
         .as_str()
@@ -50,10 +54,7 @@ fn two_credential_headers_are_rejected() {
 #[test]
 fn user_api_key_alone_is_accepted() {
     let emu = Emu::new();
-    let req = http::Request::post(format!("{ORIGIN}/api/v3.1/tool_router/session"))
-        .header("x-user-api-key", "uak_1")
-        .body(br#"{"user_id":"u"}"#.to_vec())
-        .unwrap();
+    let req = create_with(&[("x-user-api-key", "uak_1")], br#"{"user_id":"u"}"#);
     assert_eq!(emu.send(req).status, 201);
 }
 
@@ -67,11 +68,7 @@ fn unknown_route_wrong_method_and_bad_json() {
     assert_eq!(r.status, 405);
     assert_envelope(&r.json, 405);
     assert!(r.headers.contains_key("allow"));
-    let req = http::Request::post(format!("{ORIGIN}/api/v3.1/tool_router/session"))
-        .header("x-api-key", "k")
-        .body(b"{not json".to_vec())
-        .unwrap();
-    let r = emu.send(req);
+    let r = emu.send(create_with(&[("x-api-key", "k")], b"{not json"));
     assert_eq!(r.status, 400);
     assert_envelope(&r.json, 400);
     let r = emu.api("POST", "/tool_router/session", Some(json!({})));

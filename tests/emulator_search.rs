@@ -51,6 +51,36 @@ fn search_ranks_the_obvious_tool_first() {
         ("list my linear tickets", "LINEAR_LIST_LINEAR_ISSUES"),
         ("search my notion pages", "NOTION_SEARCH_NOTION_PAGE"),
         ("read my inbox", "GMAIL_FETCH_EMAILS"),
+        ("open a new issue on github", "GITHUB_CREATE_AN_ISSUE"),
+        (
+            "star a repo",
+            "GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER",
+        ),
+        (
+            "what is the temperature in Tokyo right now",
+            "WEATHERMAP_GET_CURRENT_WEATHER",
+        ),
+        (
+            "add a thumbsup reaction to a slack message",
+            "SLACK_ADD_REACTION_TO_AN_ITEM",
+        ),
+        (
+            "find free time in my calendar",
+            "GOOGLECALENDAR_FIND_FREE_SLOTS",
+        ),
+        ("archive a notion page", "NOTION_ARCHIVE_NOTION_PAGE"),
+        (
+            "comment on a github issue",
+            "GITHUB_CREATE_AN_ISSUE_COMMENT",
+        ),
+        (
+            "draft an email but don't send it",
+            "GMAIL_CREATE_EMAIL_DRAFT",
+        ),
+        (
+            "create a linear ticket for the design team",
+            "LINEAR_CREATE_LINEAR_ISSUE",
+        ),
     ] {
         let r = search(&emu, &sid, json!({"queries": [{"use_case": q}]}));
         assert_eq!(

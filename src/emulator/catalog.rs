@@ -453,13 +453,41 @@ fn title_case(name: &str) -> String {
         .join(" ")
 }
 
+struct Compiled {
+    input: Value,
+    output: Value,
+}
+
+/// The schemas of every app tool, built once per isolate.
+fn compiled() -> &'static [Compiled] {
+    static C: std::sync::OnceLock<Vec<Compiled>> = std::sync::OnceLock::new();
+    C.get_or_init(|| {
+        TOOL_DEFS
+            .iter()
+            .map(|d| Compiled {
+                input: schema_from_spec(d.input),
+                output: d.build_output_schema(),
+            })
+            .collect()
+    })
+}
+
+static NULL: Value = Value::Null;
+
 impl ToolDef {
+    fn compiled(&self) -> Option<&'static Compiled> {
+        let i = TOOL_DEFS.iter().position(|d| d.slug == self.slug)?;
+        compiled().get(i)
+    }
     /// JSON Schema of the arguments.
-    pub fn input_schema(&self) -> Value {
-        schema_from_spec(self.input)
+    pub fn input_schema(&self) -> &'static Value {
+        self.compiled().map(|c| &c.input).unwrap_or(&NULL)
     }
     /// JSON Schema of the result (`{data, error, successful}`).
-    pub fn output_schema(&self) -> Value {
+    pub fn output_schema(&self) -> &'static Value {
+        self.compiled().map(|c| &c.output).unwrap_or(&NULL)
+    }
+    fn build_output_schema(&self) -> Value {
         let mut data = schema_from_spec(self.output);
         if let Some(o) = data.as_object_mut() {
             o.insert("title".into(), json!("Data"));
@@ -559,35 +587,54 @@ const META_JSON: &str = r#"{
 
 /// The wire `Tool` object of a meta tool (`None` for an unknown slug).
 pub fn meta_tool(slug: &str) -> Option<Value> {
-    let all: Value = serde_json::from_str(META_JSON).ok()?;
-    let key = slug.to_ascii_uppercase();
-    let entry = all.get(&key)?.as_array()?;
-    let name = entry.first()?.as_str()?;
-    let tags_letters = entry.get(1)?.as_str()?;
-    let description = entry.get(2)?.as_str()?;
-    let schema = entry.get(3)?.clone();
-    let mut tags = vec!["important".to_owned()];
-    tags.extend(tag_names(tags_letters));
-    Some(json!({
-        "slug": key,
-        "name": name,
-        "description": description,
-        "human_description": description,
-        "toolkit": {"slug": "composio", "name": "composio", "logo": "https://logos.composio.dev/api/composio"},
-        "input_parameters": schema,
-        "output_parameters": {"type": "object", "properties": {
-            "data": {"type": "object", "additionalProperties": true},
-            "error": {"type": ["string", "null"]},
-            "successful": {"type": "boolean"}}, "required": ["data", "successful"]},
-        "no_auth": true,
-        "available_versions": [],
-        "version": "latest",
-        "scopes": [],
-        "scope_requirements": null,
-        "tags": tags,
-        "is_deprecated": false,
-        "deprecated": {"displayName": name, "version": "latest", "available_versions": [], "is_deprecated": false, "toolkit": {"logo": ""}}
-    }))
+    static M: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    M.get_or_init(build_meta_tools)
+        .get(&slug.to_ascii_uppercase())
+        .cloned()
+}
+
+fn build_meta_tools() -> Map<String, Value> {
+    let mut out = Map::new();
+    let Ok(Value::Object(all)) = serde_json::from_str::<Value>(META_JSON) else {
+        return out;
+    };
+    for (key, entry) in all {
+        let Some(entry) = entry.as_array() else {
+            continue;
+        };
+        let (Some(name), Some(letters), Some(description), Some(schema)) = (
+            entry.first().and_then(Value::as_str),
+            entry.get(1).and_then(Value::as_str),
+            entry.get(2).and_then(Value::as_str),
+            entry.get(3),
+        ) else {
+            continue;
+        };
+        let mut tags = vec!["important".to_owned()];
+        tags.extend(tag_names(letters));
+        let tool = json!({
+            "slug": key,
+            "name": name,
+            "description": description,
+            "human_description": description,
+            "toolkit": {"slug": "composio", "name": "composio", "logo": "https://logos.composio.dev/api/composio"},
+            "input_parameters": schema,
+            "output_parameters": {"type": "object", "properties": {
+                "data": {"type": "object", "additionalProperties": true},
+                "error": {"type": ["string", "null"]},
+                "successful": {"type": "boolean"}}, "required": ["data", "successful"]},
+            "no_auth": true,
+            "available_versions": [],
+            "version": "latest",
+            "scopes": [],
+            "scope_requirements": null,
+            "tags": tags,
+            "is_deprecated": false,
+            "deprecated": {"displayName": name, "version": "latest", "available_versions": [], "is_deprecated": false, "toolkit": {"logo": ""}}
+        });
+        out.insert(key, tool);
+    }
+    out
 }
 
 #[cfg(test)]

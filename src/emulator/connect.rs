@@ -44,8 +44,34 @@ struct Link {
     callback_url: Option<String>,
 }
 
-fn account_key(id: &str) -> String {
-    format!("account/{id}")
+/// Accounts live under `account/<user>/<id>` (so a user's accounts are one prefix scan) with a
+/// pointer `ca/<id>` → `<user>` for lookups by id.
+fn account_key(user_id: &str, id: &str) -> String {
+    format!("account/{}/{id}", encode_component(user_id))
+}
+
+fn pointer_key(id: &str) -> String {
+    format!("ca/{id}")
+}
+
+async fn save_account<S: Store, R: Runtime>(ctx: &Ctx<'_, S, R>, a: &Account) -> Res<()> {
+    ctx.put_json(&account_key(&a.user_id, &a.id), a).await?;
+    ctx.put_json(&pointer_key(&a.id), &a.user_id).await
+}
+
+async fn load_account<S: Store, R: Runtime>(ctx: &Ctx<'_, S, R>, id: &str) -> Res<Option<Account>> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    match ctx.get_json::<String>(&pointer_key(id)).await? {
+        Some(user) => ctx.get_json(&account_key(&user, id)).await,
+        None => Ok(None),
+    }
+}
+
+/// Orders accounts newest first (ties by id), in place.
+pub(crate) fn newest_first(accounts: &mut [&Account]) {
+    accounts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
 }
 
 /// Every account of a user.
@@ -53,8 +79,8 @@ pub(crate) async fn user_accounts<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     user_id: &str,
 ) -> Res<Vec<Account>> {
-    let all: Vec<Account> = ctx.list_json("account/").await?;
-    Ok(all.into_iter().filter(|a| a.user_id == user_id).collect())
+    ctx.list_json(&format!("account/{}/", encode_component(user_id)))
+        .await
 }
 
 /// Rejects callback URLs that are not absolute http(s) URLs.
@@ -78,6 +104,18 @@ pub(crate) struct NewLink {
     pub token: String,
     pub redirect_url: String,
     pub expires_at: u64,
+}
+
+impl NewLink {
+    /// The link response body (`link_token`, `redirect_url`, `connected_account_id`, `expires_at`).
+    fn wire(&self) -> Value {
+        json!({
+            "link_token": self.token,
+            "redirect_url": self.redirect_url,
+            "connected_account_id": self.account.id,
+            "expires_at": rfc3339(self.expires_at),
+        })
+    }
 }
 
 /// Creates an INITIATED account and a link token for it.
@@ -110,7 +148,7 @@ pub(crate) async fn create_link<S: Store, R: Runtime>(
         updated_at: now,
         word_id,
     };
-    ctx.put_json(&account_key(&id), &account).await?;
+    save_account(ctx, &account).await?;
     let token = ctx.new_id("ln_");
     let link = Link {
         token: token.clone(),
@@ -187,16 +225,9 @@ pub(crate) async fn session_link<S: Store, R: Runtime>(
         .unwrap_or("PRIVATE")
         .to_owned();
     let link = create_link(ctx, &sess.user_id, tk, callback, alias, link_base(sess)).await?;
-    ok(
-        201,
-        &json!({
-            "link_token": link.token,
-            "redirect_url": link.redirect_url,
-            "connected_account_id": link.account.id,
-            "expires_at": rfc3339(link.expires_at),
-            "experimental": {"account_type": account_type},
-        }),
-    )
+    let mut body = link.wire();
+    body["experimental"] = json!({ "account_type": account_type });
+    ok(201, &body)
 }
 
 /// `POST /api/v3.1/connected_accounts/link`.
@@ -222,15 +253,7 @@ pub(crate) async fn account_link<S: Store, R: Runtime>(
     let callback = optional_string(&body, "callback_url")?;
     let alias = optional_string(&body, "alias")?;
     let link = create_link(ctx, user_id, tk, callback, alias, None).await?;
-    ok(
-        201,
-        &json!({
-            "link_token": link.token,
-            "redirect_url": link.redirect_url,
-            "connected_account_id": link.account.id,
-            "expires_at": rfc3339(link.expires_at),
-        }),
-    )
+    ok(201, &link.wire())
 }
 
 /// The §9.4 shape of an account.
@@ -287,7 +310,16 @@ pub(crate) async fn list_accounts<S: Store, R: Runtime>(
         list("toolkit_slugs"),
         list("statuses"),
     );
-    let mut accounts: Vec<Account> = ctx.list_json("account/").await?;
+    let mut accounts: Vec<Account> = match &users {
+        Some(us) => {
+            let mut all = Vec::new();
+            for u in us.iter().take(100) {
+                all.extend(user_accounts(ctx, u).await?);
+            }
+            all
+        }
+        None => ctx.list_json("account/").await?,
+    };
     accounts.retain(|a| {
         let ac = catalog::toolkit(&a.toolkit)
             .map(Toolkit::auth_config_id)
@@ -299,8 +331,9 @@ pub(crate) async fn list_accounts<S: Store, R: Runtime>(
                 .is_none_or(|t| t.iter().any(|x| x.eq_ignore_ascii_case(&a.toolkit)))
             && statuses.as_ref().is_none_or(|s| s.contains(&a.status))
     });
-    accounts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    let items: Vec<Value> = accounts.iter().map(account_wire).collect();
+    let mut refs: Vec<&Account> = accounts.iter().collect();
+    newest_first(&mut refs);
+    let items: Vec<Value> = refs.into_iter().map(account_wire).collect();
     ok(200, &super::paginate(items, query, 20, 1000)?)
 }
 
@@ -309,11 +342,7 @@ pub(crate) async fn retrieve_account<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     id: &str,
 ) -> Res<HttpResponse> {
-    let found: Option<Account> = if id.len() <= 64 {
-        ctx.get_json(&account_key(id)).await?
-    } else {
-        None
-    };
+    let found = load_account(ctx, id).await?;
     match found {
         Some(a) => ok(200, &account_wire(&a)),
         None => {
@@ -341,7 +370,7 @@ fn page(status: u16, title: &str, inner: &str) -> HttpResponse {
 body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1d1f24;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}}
 main{{background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:2rem;max-width:28rem;width:calc(100% - 2rem)}}
 h1{{font-size:1.35rem;margin:0 0 1rem}}
-img{{width:40px;height:40px;vertical-align:middle;margin-right:.5rem}}
+.logo{{display:inline-flex;align-items:center;justify-content:center;width:40px;height:40px;border-radius:10px;background:#2855d8;color:#fff;font-weight:700;vertical-align:middle;margin-right:.6rem}}
 p{{line-height:1.5}}
 .who{{background:#f0f2f5;border-radius:6px;padding:.6rem .8rem}}
 .actions{{display:flex;gap:.75rem;margin-top:1.5rem}}
@@ -443,10 +472,7 @@ pub(crate) async fn link_page<S: Store, R: Runtime>(
             "This connection link has expired (links are valid for 10 minutes). Ask the app to start the connection again.",
         ));
     }
-    let Some(mut account) = ctx
-        .get_json::<Account>(&account_key(&link.account_id))
-        .await?
-    else {
+    let Some(mut account) = load_account(ctx, &link.account_id).await? else {
         return Ok(message_page(
             404,
             "Connection not found",
@@ -461,9 +487,9 @@ pub(crate) async fn link_page<S: Store, R: Runtime>(
         } else {
             ""
         };
-        let logo = tk.map(Toolkit::logo).unwrap_or_default();
+        let initial: String = tk_name.chars().take(1).collect();
         let inner = format!(
-            r#"<h1><img src="{logo}" alt="">Connect {name}</h1>
+            r#"<h1><span class="logo" aria-hidden="true">{initial}</span>Connect {name}</h1>
 <p>An app wants to connect your <strong>{name}</strong> account.</p>
 <p class="who">User: <strong>{user}</strong></p>
 <form method="post" action="/link/{token}">
@@ -472,7 +498,7 @@ pub(crate) async fn link_page<S: Store, R: Runtime>(
 <button type="submit" name="decision" value="allow">Allow</button>
 </div>
 </form>"#,
-            logo = escape_html(&logo),
+            initial = escape_html(&initial),
             name = escape_html(tk_name),
             user = escape_html(&account.user_id),
             token = escape_html(&link.token),
@@ -499,7 +525,7 @@ pub(crate) async fn link_page<S: Store, R: Runtime>(
     account.status = if allow { "ACTIVE" } else { "FAILED" }.into();
     account.status_reason = (!allow).then(|| "User denied the connection request".to_owned());
     account.updated_at = now;
-    ctx.put_json(&account_key(&account.id), &account).await?;
+    save_account(ctx, &account).await?;
     link.used = true;
     ctx.put_json(&format!("link/{}", link.token), &link).await?;
     let status = if allow { "success" } else { "failed" };

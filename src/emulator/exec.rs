@@ -200,7 +200,7 @@ pub(crate) async fn active_account<S: Store, R: Runtime>(
         .filter(|a| a.toolkit == toolkit && a.status == "ACTIVE")
         .filter(|a| pinned.as_ref().is_none_or(|p| p.contains(&a.id)))
         .collect();
-    candidates.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    connect::newest_first(&mut candidates);
     if let Some(w) = wanted {
         return Ok(candidates
             .into_iter()
@@ -242,10 +242,10 @@ async fn run_app<S: Store, R: Runtime>(
         )));
     }
     let schema = def.input_schema();
-    if let Err(msg) = validate(def.slug, &schema, &args) {
+    if let Err(msg) = validate(def.slug, schema, &args) {
         return Ok(Outcome::failed_run(msg));
     }
-    apply_defaults(&schema, &mut args);
+    apply_defaults(schema, &mut args);
     let tk = def.toolkit();
     let acct = if tk.is_some_and(|t| !t.no_auth()) {
         match active_account(ctx, sess, def.toolkit, account).await? {

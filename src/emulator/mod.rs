@@ -320,32 +320,30 @@ pub(crate) fn ok(status: u16, body: &Value) -> Res<HttpResponse> {
     Ok(json_response(status, body))
 }
 
+/// Sets static headers on a response.
+fn set_headers(res: &mut HttpResponse, headers: &[(&'static str, &'static str)]) {
+    for (k, v) in headers {
+        res.headers_mut()
+            .insert(*k, http::HeaderValue::from_static(v));
+    }
+}
+
 /// An HTML response with a strict content-security policy.
 pub(crate) fn html_response(status: u16, body: String) -> HttpResponse {
     let mut res = http::Response::new(body.into_bytes());
     *res.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
-    let h = res.headers_mut();
-    h.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("no-store"),
-    );
-    h.insert(
-        "content-security-policy",
-        http::HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
-        ),
-    );
-    h.insert(
-        "x-content-type-options",
-        http::HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        "referrer-policy",
-        http::HeaderValue::from_static("no-referrer"),
+    set_headers(
+        &mut res,
+        &[
+            ("content-type", "text/html; charset=utf-8"),
+            ("cache-control", "no-store"),
+            (
+                "content-security-policy",
+                "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "no-referrer"),
+        ],
     );
     res
 }
@@ -603,22 +601,20 @@ fn not_found_route(path: &str) -> ApiErr {
 fn preflight() -> HttpResponse {
     let mut res = http::Response::new(Vec::new());
     *res.status_mut() = http::StatusCode::NO_CONTENT;
-    let h = res.headers_mut();
-    h.insert(
-        "access-control-allow-origin",
-        http::HeaderValue::from_static("*"),
-    );
-    h.insert(
-        "access-control-allow-methods",
-        http::HeaderValue::from_static("GET, POST, PATCH, DELETE, OPTIONS"),
-    );
-    h.insert(
-        "access-control-allow-headers",
-        http::HeaderValue::from_static("content-type, x-api-key, x-user-api-key, x-request-id"),
-    );
-    h.insert(
-        "access-control-max-age",
-        http::HeaderValue::from_static("600"),
+    set_headers(
+        &mut res,
+        &[
+            ("access-control-allow-origin", "*"),
+            (
+                "access-control-allow-methods",
+                "GET, POST, PATCH, DELETE, OPTIONS",
+            ),
+            (
+                "access-control-allow-headers",
+                "content-type, x-api-key, x-user-api-key, x-request-id",
+            ),
+            ("access-control-max-age", "600"),
+        ],
     );
     res
 }

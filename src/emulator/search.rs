@@ -16,7 +16,7 @@ use crate::transport::{rfc3339, HttpResponse};
 const STOP: &[&str] = &[
     "a", "an", "the", "to", "of", "for", "in", "on", "and", "or", "with", "my", "me", "i", "is",
     "it", "from", "by", "this", "that", "be", "all", "some", "please", "can", "you", "at", "as",
-    "into", "about", "want", "need", "would", "like", "using", "use", "via", "your", "our",
+    "into", "about", "want", "need", "would", "like", "using", "use", "via", "your", "our", "new",
 ];
 
 const SYNONYMS: &[(&str, &str)] = &[
@@ -55,7 +55,7 @@ fn stem(w: &str) -> String {
         && (s.ends_with("ed") || s.ends_with("ches") || s.ends_with("shes") || s.ends_with("xes"))
     {
         s.truncate(s.len() - 2);
-    } else if s.len() > 3 && s.ends_with('s') && !s.ends_with("ss") {
+    } else if s.len() > 3 && s.ends_with('s') && !s.ends_with("ss") && s != "news" {
         s.truncate(s.len() - 1);
     }
     if s.len() > 3 && s.ends_with('e') {
@@ -117,6 +117,22 @@ pub(crate) struct Doc {
     tokens: Vec<String>,
 }
 
+/// Searchable words for tag letters (`openWorldHint` must not match "open").
+fn tag_words(letters: &str) -> String {
+    let mut out = Vec::new();
+    for (l, w) in [
+        ('R', "readonly read"),
+        ('D', "destructive"),
+        ('I', "idempotent"),
+        ('O', "openworld"),
+    ] {
+        if letters.contains(l) {
+            out.push(w);
+        }
+    }
+    out.join(" ")
+}
+
 fn app_doc(d: &catalog::ToolDef) -> Doc {
     let tk_name = d.toolkit().map(|t| t.name).unwrap_or_default();
     let text = format!(
@@ -124,15 +140,15 @@ fn app_doc(d: &catalog::ToolDef) -> Doc {
         slug = d.slug.replace('_', " "),
         name = d.name,
         desc = d.description,
-        tags = d.tags().join(" "),
+        tags = tag_words(d.tags),
         tk = d.toolkit,
     );
     Doc {
         slug: d.slug.to_owned(),
         toolkit: d.toolkit.to_owned(),
         description: d.description.to_owned(),
-        input_schema: d.input_schema(),
-        output_schema: Some(d.output_schema()),
+        input_schema: d.input_schema().clone(),
+        output_schema: Some(d.output_schema().clone()),
         tokens: tokenize(&text),
     }
 }
@@ -156,19 +172,30 @@ fn custom_doc(t: &CustomTool) -> Doc {
     }
 }
 
-/// Every tool the session may use (filters applied), plus the inline custom tools.
-pub(crate) fn corpus(sess: &Session, customs: &[CustomTool]) -> Vec<Doc> {
-    let mut docs: Vec<Doc> = catalog::tools()
+/// The catalog's documents, tokenized once per isolate (same order as `catalog::tools()`).
+fn catalog_docs() -> &'static [Doc] {
+    static D: std::sync::OnceLock<Vec<Doc>> = std::sync::OnceLock::new();
+    D.get_or_init(|| catalog::tools().iter().map(app_doc).collect())
+}
+
+/// The inline custom tools as documents.
+pub(crate) fn custom_docs(customs: &[CustomTool]) -> Vec<Doc> {
+    customs.iter().map(custom_doc).collect()
+}
+
+/// Every tool the session may use (filters applied), plus the given custom documents.
+pub(crate) fn corpus<'a>(sess: &Session, customs: &'a [Doc]) -> Vec<&'a Doc> {
+    catalog::tools()
         .iter()
-        .filter(|d| session::def_allowed(sess, d))
-        .map(app_doc)
-        .collect();
-    docs.extend(customs.iter().map(custom_doc));
-    docs
+        .zip(catalog_docs())
+        .filter(|(d, _)| session::def_allowed(sess, d))
+        .map(|(_, doc)| doc)
+        .chain(customs.iter())
+        .collect()
 }
 
 /// BM25 scores of `docs` for `query`, best first, positive scores only.
-pub(crate) fn rank(docs: &[Doc], query: &str) -> Vec<(usize, f64)> {
+pub(crate) fn rank(docs: &[&Doc], query: &str) -> Vec<(usize, f64)> {
     let q = query_tokens(query);
     let n = docs.len() as f64;
     if docs.is_empty() || q.is_empty() {
@@ -212,7 +239,7 @@ pub(crate) fn rank(docs: &[Doc], query: &str) -> Vec<(usize, f64)> {
 
 /// Close catalog slugs for a mistyped one.
 pub(crate) fn suggest(slug: &str) -> Vec<String> {
-    let docs: Vec<Doc> = catalog::tools().iter().map(app_doc).collect();
+    let docs: Vec<&Doc> = catalog_docs().iter().collect();
     rank(&docs, &slug.replace('_', " "))
         .into_iter()
         .take(3)
@@ -297,7 +324,8 @@ pub(crate) async fn search<S: Store, R: Runtime>(
         };
         uses.push((use_case.to_owned(), known.to_owned()));
     }
-    let mut docs = corpus(sess, customs);
+    let custom = custom_docs(customs);
+    let mut docs = corpus(sess, &custom);
     if let Some(tks) = toolkits.filter(|t| !t.is_empty()) {
         docs.retain(|d| tks.iter().any(|t| t.eq_ignore_ascii_case(&d.toolkit)));
     }
@@ -311,14 +339,14 @@ pub(crate) async fn search<S: Store, R: Runtime>(
             .iter()
             .take(3)
             .filter(|(_, s)| *s >= top * 0.6)
-            .filter_map(|(i, _)| docs.get(*i))
+            .filter_map(|(i, _)| docs.get(*i).copied())
             .collect();
         let related: Vec<&Doc> = ranked
             .iter()
             .skip(primary.len())
             .take(4)
             .filter(|(_, s)| *s >= top * 0.2)
-            .filter_map(|(i, _)| docs.get(*i))
+            .filter_map(|(i, _)| docs.get(*i).copied())
             .collect();
         let mut tks: Vec<String> = Vec::new();
         for d in primary.iter().chain(related.iter()) {
@@ -493,7 +521,8 @@ pub(crate) fn get_tool_schemas(
         .get("include")
         .and_then(Value::as_array)
         .is_some_and(|a| a.iter().any(|x| x == "output_schema"));
-    let docs = corpus(sess, customs);
+    let custom = custom_docs(customs);
+    let docs = corpus(sess, &custom);
     let mut schemas = Map::new();
     let mut not_found = Vec::new();
     let mut suggestions = Map::new();

@@ -824,7 +824,7 @@ pub(crate) fn tools(sess: &Session, query: &[(String, String)]) -> Res<HttpRespo
 /// The best account of a user for a toolkit: the newest ACTIVE one, else the newest.
 pub(crate) fn best_account<'a>(accounts: &'a [Account], toolkit: &str) -> Option<&'a Account> {
     let mut of_tk: Vec<&Account> = accounts.iter().filter(|a| a.toolkit == toolkit).collect();
-    of_tk.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    connect::newest_first(&mut of_tk);
     of_tk
         .iter()
         .find(|a| a.status == "ACTIVE")

