@@ -459,7 +459,7 @@ describe("upstream faults, leaks and concurrent callbacks in production mode", {
     assert.equal(replay.status, 400, "a replayed callback is refused");
   });
 
-  test("leak suite: no key in any response body, header or the wrangler/workerd output", async () => {
+  test("leak suite: no key in any response body, header or the wrangler/workerd output", async (t) => {
     assert.ok(seen.length > 150, `responses scanned: ${seen.length}`);
     const forms = [];
     for (const [name, secret] of Object.entries({ API_KEY, SIGNING_KEY, ADMIN_KEY })) {
@@ -496,5 +496,6 @@ describe("upstream faults, leaks and concurrent callbacks in production mode", {
     assert.ok(logs.length > 1000, "the wrangler/workerd output was captured");
     for (const name of leaks(logs)) hits.push(`${name} in the wrangler/workerd output`);
     assert.deepEqual([...new Set(hits)], [], `scanned ${seen.length} responses and ${logs.length} log bytes`);
+    t.diagnostic(`scanned ${seen.length} responses and ${logs.length} bytes of wrangler/workerd output`);
   });
 });
