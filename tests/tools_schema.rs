@@ -84,9 +84,10 @@ fn object_keywords_name_paths() {
             json!({"to": "nope", "subject": "toolong", "cc": ["a", 2]})
         ),
         vec![
-            ("$.cc[1]".into(), "expected string, got number".into()),
-            ("$.subject".into(), "must have at most 5 characters".into()),
+            // In the order the arguments were given (JSON objects keep their key order).
             ("$.to".into(), "must be a valid email".into()),
+            ("$.subject".into(), "must have at most 5 characters".into()),
+            ("$.cc[1]".into(), "expected string, got number".into()),
         ]
     );
     let weird = json!({"required": ["a b"]});
