@@ -33,8 +33,8 @@ const API_KEY = "ak_faults_matrix_SECRET_7Qx2v9Lm";
 const SIGNING_KEY = "faults-signing-SECRET-4b8e1d0c9a7f6e5d4c3b2a19";
 const ADMIN_KEY = "faults-admin-SECRET-93c1f0e2d4b6a8";
 const LINK_HOST = "connect.edge-faults.test";
-/** Well above the gateway's 30 s per-attempt upstream timeout. */
-const SLOW_MS = 31_000;
+/** Well above the gateway's 30 s per-attempt upstream timeout (a fixed RetryPolicy in gateway/routes.rs). */
+const SLOW_MS = 35_000;
 const S = "/api/v3.1/tool_router/session";
 
 /** Every gateway answer of this file (for the leak scan). */
