@@ -12,7 +12,9 @@
 //! assert_eq!(tools[0]["function"]["name"], "GMAIL_SEND_EMAIL");
 //! ```
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::wire::json::json;
 
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
@@ -182,7 +184,7 @@ pub fn dedupe_required(schema: &mut Value) {
         if let Some(Value::Array(req)) = m.get_mut("required") {
             // A JSON object used as a set (no BTreeSet and its sort in the wasm).
             let mut seen = Map::new();
-            req.retain(|r| seen.insert(r.to_string(), Value::Null).is_none());
+            req.retain(|r| seen.insert(json_text(r), Value::Null).is_none());
         }
         for_each_subschema(m, &mut |x| dedupe_required(x));
     }
@@ -361,5 +363,5 @@ pub(crate) fn sanitize_keys(
 
 /// Compact JSON text of a value (what `JSON.stringify` gives).
 pub(crate) fn json_text(v: &Value) -> String {
-    v.to_string()
+    crate::wire::json::to_text(v)
 }

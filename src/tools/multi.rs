@@ -139,7 +139,7 @@ fn js_string(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        Some(other) => crate::wire::json::to_text(other),
     }
 }
 
