@@ -6,7 +6,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::wire::json::json;
 
 use crate::Error;
 
@@ -133,7 +135,7 @@ impl LocalTool {
             "input_schema": self.normalized_schema(),
         });
         if self.preload {
-            v["preload"] = json!(true);
+            crate::wire::json::set(&mut v, "preload", Value::Bool(true));
         }
         v
     }

@@ -793,10 +793,45 @@ fn tool_name(t: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
+/// `serde_json::to_value(tool)` by hand (no serde `Serializer` in the browser wasm).
+fn tool_json(t: &Tool) -> Value {
+    use crate::wire::json::ToJson;
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Value| {
+        m.insert(k.to_owned(), v);
+    };
+    put("slug", t.slug.to_json());
+    put("name", t.name.to_json());
+    put("description", t.description.to_json());
+    if let Some(k) = &t.toolkit {
+        let mut r = Map::new();
+        r.insert("slug".into(), k.slug.to_json());
+        r.insert("name".into(), k.name.to_json());
+        if let Some(logo) = &k.logo {
+            r.insert("logo".into(), logo.to_json());
+        }
+        put("toolkit", Value::Object(r));
+    }
+    put("input_parameters", t.input_parameters.clone());
+    put("output_parameters", t.output_parameters.clone());
+    put("no_auth", Value::Bool(t.no_auth));
+    put("available_versions", t.available_versions.to_json());
+    if let Some(v) = &t.version {
+        put("version", v.to_json());
+    }
+    put("scopes", t.scopes.to_json());
+    put("tags", t.tags.to_json());
+    put("is_deprecated", Value::Bool(t.is_deprecated));
+    for (k, v) in &t.extra {
+        put(k, v.clone());
+    }
+    Value::Object(m)
+}
+
 /// Formats one tool as `provider` lists tools ([`crate::provider`]); raw wire JSON for `None`.
 fn format_tool(tool: &Tool, provider: Option<&str>) -> Value {
     let Some(p) = provider.and_then(|p| Provider::parse(p).ok()) else {
-        return serde_json::to_value(tool).unwrap_or(Value::Null);
+        return tool_json(tool);
     };
     match p.format_tools(std::slice::from_ref(tool)) {
         Value::Array(mut a) if a.len() == 1 => a.pop().unwrap_or(Value::Null),
@@ -917,4 +952,33 @@ async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_json_matches_serde() {
+        let mut t: Tool = serde_json::from_value(json!({"slug": "A", "name": "n",
+            "description": "d", "toolkit": {"slug": "g", "name": "G", "logo": "l"},
+            "input_parameters": {"type": "object"}, "no_auth": true, "version": "1",
+            "scopes": ["s"], "tags": ["t"], "x_extra": [1, {"b": 2}], "name_2": null}))
+        .unwrap();
+        assert_eq!(
+            tool_json(&t).to_string(),
+            serde_json::to_value(&t).unwrap().to_string()
+        );
+        t.toolkit.as_mut().unwrap().logo = None;
+        t.version = None;
+        assert_eq!(
+            tool_json(&t).to_string(),
+            serde_json::to_value(&t).unwrap().to_string()
+        );
+        let t = Tool::default();
+        assert_eq!(
+            tool_json(&t).to_string(),
+            serde_json::to_value(&t).unwrap().to_string()
+        );
+    }
 }

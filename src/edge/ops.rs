@@ -7,7 +7,9 @@
 //! violations?, retryable, api, call}}`, where `call` tells whether an agent's tool call
 //! (`executeCall`) turns the error into a failed result instead of throwing.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::wire::json::{json, ToJson};
 
 use super::{
     detect_provider, format_tool, tool_name, wire_response, AccessToken, ConnectionState,
@@ -21,7 +23,7 @@ use crate::tools::args::normalize_arguments;
 use crate::tools::multi::{merge_multi_execute, plan_multi_execute, MultiPlan};
 use crate::tools::schema::check_arguments;
 use crate::transport::{transport_error, RetryPolicy};
-use crate::wire::{api_error_from_parts, Tool};
+use crate::wire::{api_error_from_parts, json, Tool};
 use crate::Error;
 
 /// Runs operation `op` on the JSON `input` and answers `{"ok": …}` or `{"err": …}` (never
@@ -32,14 +34,17 @@ use crate::Error;
 /// assert_eq!(out, r#"{"ok":{"base":"https://gw.example/x","origin":"https://gw.example"}}"#);
 /// ```
 pub fn dispatch(op: &str, input: &str) -> String {
-    let out = serde_json::from_str::<Value>(input)
+    let out = json::parse(input)
         .map_err(|_| Error::InvalidRequest("value is not json-compatible".into()))
         .and_then(|v| run(op, &v));
-    match out {
-        Ok(v) => json!({ "ok": v }),
-        Err(e) => json!({ "err": error_json(&e) }),
-    }
-    .to_string()
+    let (key, v) = match out {
+        Ok(v) => ("{\"ok\":", v),
+        Err(e) => ("{\"err\":", error_json(&e)),
+    };
+    let mut text = String::from(key);
+    json::write(&mut text, &v);
+    text.push('}');
+    text
 }
 
 /// The JSON form of an error handed to JavaScript.
@@ -66,13 +71,14 @@ pub fn error_json(e: &Error) -> Value {
         "call": call,
     });
     if let Some(id) = e.request_id() {
-        o["requestId"] = json!(id);
+        json::set(&mut o, "requestId", json!(id));
     }
     if let Error::ArgumentValidation { violations, .. } = e {
-        o["violations"] = violations
+        let list = violations
             .iter()
             .map(|(path, message)| json!({"path": path, "message": message}))
             .collect();
+        json::set(&mut o, "violations", list);
     }
     o
 }
@@ -113,7 +119,7 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
                     message: "session response has no session id".into(),
                     body: String::new(),
                 })?;
-            to_value(&info)
+            Ok(info.to_json())
         }
         "attempt" => Ok(attempt(v)),
         "decode" => decode(v),
@@ -136,16 +142,16 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
         "search" => {
             let req = search_request(get(v, "query"))?;
             req.validate()?;
-            let mut body = serde_json::to_value(&req).map_err(|_| bad("unserializable search"))?;
+            let mut body = req.to_json();
             if let Some(c) = local_tools(v)?.wire() {
-                body["custom_tools"] = c;
+                json::set(&mut body, "custom_tools", c);
             }
             Ok(body)
         }
         "searched" => Ok(searched_schemas(get(v, "value"))),
         "execute" => execute(v),
         "merge" => merge(v),
-        "result" => to_value(&ExecuteResult::from_wire_value(get(v, "value").clone())),
+        "result" => Ok(ExecuteResult::from_wire_value(get(v, "value").clone()).to_json()),
         "calls" => {
             let (provider, calls) = tool_calls(v)?;
             let _ = provider;
@@ -179,7 +185,7 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
                 no_auth: false,
                 connected_account_id: None,
             });
-            to_value(&c)
+            Ok(c.to_json())
         }
         "connect" => {
             let toolkit = s(v, "toolkit").unwrap_or("");
@@ -188,7 +194,7 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
             }
             let mut body = json!({ "toolkit": toolkit });
             if let Some(r) = s(v, "returnTo") {
-                body["return_to"] = json!(r);
+                json::set(&mut body, "return_to", json!(r));
             }
             Ok(body)
         }
@@ -211,15 +217,11 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
                     message: "connection status response has no status".into(),
                     body: String::new(),
                 })?;
-            to_value(&st)
+            Ok(st.to_json())
         }
         "waitStep" => wait_step(v),
         _ => Err(bad("unknown operation")),
     }
-}
-
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
-    serde_json::to_value(v).map_err(|_| bad("unserializable value"))
 }
 
 /// `(base, origin)` of an absolute `http(s)` URL, with the rules of
@@ -369,7 +371,7 @@ fn gateway_error(status: u64, request_id: Option<String>, body: &str) -> Error {
     let st = u16::try_from(status).unwrap_or(500);
     let mut e = api_error_from_parts(st, request_id, body.as_bytes(), reason(status));
     if e.slug.is_none() {
-        let parsed: Option<Value> = serde_json::from_str(body).ok();
+        let parsed: Option<Value> = json::parse(body).ok();
         e.slug = parsed
             .as_ref()
             .and_then(|b| b.pointer("/error/code"))
@@ -390,7 +392,7 @@ fn decode(v: &Value) -> Result<Value, Error> {
     if body.is_empty() {
         return Ok(Value::Null);
     }
-    let value: Value = serde_json::from_str(body).map_err(|e| Error::Decode {
+    let value: Value = json::parse(body).map_err(|e| Error::Decode {
         status: u16::try_from(status).unwrap_or(200),
         message: format!("invalid json at line {} column {}", e.line(), e.column()),
         body: body.chars().take(512).collect(),
@@ -649,10 +651,10 @@ fn remote_body(slug: &str, args: Value, v: &Value, local: &LocalTools) -> Result
     }
     let mut body = json!({"tool_slug": slug, "arguments": args});
     if let Some(a) = s(v, "account") {
-        body["account"] = json!(a);
+        json::set(&mut body, "account", json!(a));
     }
     if let Some(c) = local.wire() {
-        body["custom_tools"] = c;
+        json::set(&mut body, "custom_tools", c);
     }
     Ok(body)
 }
@@ -722,9 +724,7 @@ fn merge(v: &Value) -> Result<Value, Error> {
             (None, e) => Some(Err(e.unwrap_or("").to_owned())),
         },
     };
-    to_value(&ExecuteResult::from_outcome(merge_multi_execute(
-        &plan, outcomes, remote,
-    )))
+    Ok(ExecuteResult::from_outcome(merge_multi_execute(&plan, outcomes, remote)).to_json())
 }
 
 /// `v.results` as [`ExecuteResult`]s, read by hand (serde's typed errors would link float

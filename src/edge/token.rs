@@ -53,7 +53,7 @@ impl AccessToken {
 fn jwt_exp_ms(token: &str) -> Option<u64> {
     let mut parts = token.split('.');
     let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
-    let claims: serde_json::Value = serde_json::from_slice(&base64url_decode(payload)?).ok()?;
+    let claims = crate::wire::json::parse_bytes(&base64url_decode(payload)?).ok()?;
     let exp = claims.get("exp")?.as_f64()?;
     (exp.is_finite() && exp > 0.0).then_some((exp * 1000.0) as u64)
 }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::wire::json::{json, ToJson};
+
 use crate::tools::multi::ToolOutcome;
 
 /// The user's session, as `POST /v1/session` returns it.
@@ -238,7 +240,7 @@ impl ExecuteResult {
 
     /// The `{data, error, successful}` object used inside multi-execute merges (wire §6.7).
     pub fn to_wire_value(&self) -> Value {
-        serde_json::json!({"data": self.data, "error": self.error, "successful": self.successful})
+        json!({"data": self.data, "error": self.error, "successful": self.successful})
     }
 }
 
@@ -440,10 +442,123 @@ impl ToolkitConnection {
     }
 }
 
+// The JSON forms the browser package returns, as the serde derives above give them (checked by
+// `to_json_matches_serde` below) but without serde's value `Serializer` in the wasm.
+
+impl ToJson for SessionInfo {
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("session_id".into(), Value::from(self.session_id.as_str()));
+        for (k, v) in &self.extra {
+            m.insert(k.clone(), v.clone());
+        }
+        Value::Object(m)
+    }
+}
+
+impl ToJson for SearchRequest {
+    fn to_json(&self) -> Value {
+        let queries = self
+            .queries
+            .iter()
+            .map(|q| {
+                let mut m = Map::new();
+                m.insert("use_case".into(), Value::from(q.use_case.as_str()));
+                if let Some(k) = &q.known_fields {
+                    m.insert("known_fields".into(), Value::from(k.as_str()));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        let mut m = Map::new();
+        m.insert("queries".into(), Value::Array(queries));
+        if !self.toolkits.is_empty() {
+            m.insert("toolkits".into(), self.toolkits.to_json());
+        }
+        Value::Object(m)
+    }
+}
+
+impl ToJson for ExecuteResult {
+    fn to_json(&self) -> Value {
+        json!({"data": self.data, "error": self.error, "successful": self.successful,
+            "logId": self.log_id})
+    }
+}
+
+impl ToJson for ConnectionStatus {
+    fn to_json(&self) -> Value {
+        let state = match self.state {
+            ConnectionState::Pending => "pending",
+            ConnectionState::Active => "active",
+            ConnectionState::Failed => "failed",
+        };
+        json!({"connectionId": self.connection_id, "status": self.status, "state": state,
+            "toolkit": self.toolkit, "connectedAccountId": self.connected_account_id,
+            "reason": self.reason})
+    }
+}
+
+impl ToJson for ToolkitConnection {
+    fn to_json(&self) -> Value {
+        json!({"toolkit": self.toolkit, "connected": self.connected, "noAuth": self.no_auth,
+            "connectedAccountId": self.connected_account_id})
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn to_json_matches_serde() {
+        fn same<T: ToJson + Serialize>(v: &T) {
+            let ours = v.to_json();
+            let theirs = serde_json::to_value(v).unwrap();
+            assert_eq!(ours.to_string(), theirs.to_string());
+        }
+        same(
+            &SessionInfo::from_value(json!({"session_id": "s", "z": 1, "a": {"b": [1.5]}}))
+                .unwrap(),
+        );
+        same(&SearchRequest::query("q"));
+        same(&SearchRequest {
+            queries: vec![SearchQuery {
+                use_case: "a".into(),
+                known_fields: Some("k:v".into()),
+            }],
+            toolkits: vec!["gmail".into()],
+        });
+        same(&ExecuteResult::failed("x"));
+        same(&ExecuteResult {
+            log_id: "l".into(),
+            ..ExecuteResult::ok(json!([1]))
+        });
+        for status in ["ACTIVE", "FAILED", "INITIATED"] {
+            same(&ConnectionStatus::from_value("ca_1", &json!({"status": status})).unwrap());
+        }
+        same(
+            &ConnectionStatus::from_value(
+                "i",
+                &json!({"status": "FAILED", "toolkit": "gmail",
+            "connected_account_id": "ca", "reason": "r"}),
+            )
+            .unwrap(),
+        );
+        same(&ToolkitConnection {
+            toolkit: "t".into(),
+            connected: true,
+            no_auth: false,
+            connected_account_id: Some("ca".into()),
+        });
+        same(&ToolkitConnection {
+            toolkit: "t".into(),
+            connected: false,
+            no_auth: true,
+            connected_account_id: None,
+        });
+    }
 
     #[test]
     fn session_info_reads_several_shapes() {

@@ -1,7 +1,9 @@
 //! Anthropic messages: tool definitions (local `$ref`s inlined, property keys sanitized to
 //! `^[a-zA-Z0-9_.-]{1,64}$`), `tool_use` parsing with key restoring, `tool_result` messages.
 
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use crate::wire::json::json;
 
 use super::openai::str_of;
 use super::{deref_schema, input_schema, json_text, sanitize_keys, KeyMap, ToolCall};
@@ -48,7 +50,7 @@ pub fn format_tool(tool: &Tool, cache_control: bool) -> (Value, KeyMap) {
     let (schema, keys) = schema_and_keys(tool);
     let mut t = json!({"name": tool.slug, "description": tool.description, "input_schema": schema});
     if cache_control {
-        t["cache_control"] = json!({"type": "ephemeral"});
+        crate::wire::json::set(&mut t, "cache_control", json!({"type": "ephemeral"}));
     }
     (t, keys)
 }

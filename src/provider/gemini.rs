@@ -10,7 +10,9 @@
 //! `examples`, `not`, …) is removed. Parameter names are sanitized to `^[a-zA-Z_][a-zA-Z0-9_]{0,63}$`
 //! (restored in parsed calls).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::wire::json::json;
 
 use super::openai::str_of;
 use super::{deref_schema, input_schema, sanitize_keys, KeyMap, ToolCall};
@@ -115,7 +117,7 @@ fn convert(s: &Value, depth: usize) -> Value {
         let strings: Vec<Value> = values
             .iter()
             .filter(|v| !v.is_null())
-            .map(|v| Value::from(v.as_str().map_or_else(|| v.to_string(), String::from)))
+            .map(|v| Value::from(v.as_str().map_or_else(|| super::json_text(v), String::from)))
             .collect();
         out.entry("type").or_insert_with(|| Value::from("STRING"));
         if out.get("type") != Some(&Value::from("STRING")) {
@@ -241,7 +243,7 @@ fn declaration_and_keys(tool: &Tool) -> (Value, KeyMap) {
     let mut decl = json!({"name": tool.slug, "description": tool.description});
     // An OBJECT without properties is rejected; a function without parameters omits them.
     if params.get("properties").is_some() {
-        decl["parameters"] = params;
+        crate::wire::json::set(&mut decl, "parameters", params);
     }
     (decl, keys)
 }
@@ -322,7 +324,7 @@ pub fn function_response_part(call: &ToolCall, outcome: &ToolOutcome) -> Value {
     };
     let mut fr = json!({"name": call.name, "response": response});
     if !call.id.is_empty() && call.id != call.name {
-        fr["id"] = Value::from(call.id.as_str());
+        crate::wire::json::set(&mut fr, "id", Value::from(call.id.as_str()));
     }
     json!({"functionResponse": fr})
 }

@@ -12,9 +12,9 @@
 //! assert_eq!(tools[0]["function"]["name"], "GMAIL_SEND_EMAIL");
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use serde_json::{Map, Value};
 
-use serde_json::{json, Map, Value};
+use crate::wire::json::json;
 
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
@@ -182,8 +182,9 @@ pub(crate) fn for_each_subschema(s: &mut Map<String, Value>, f: &mut dyn FnMut(&
 pub fn dedupe_required(schema: &mut Value) {
     if let Value::Object(m) = schema {
         if let Some(Value::Array(req)) = m.get_mut("required") {
-            let mut seen = BTreeSet::new();
-            req.retain(|r| seen.insert(r.to_string()));
+            // A JSON object used as a set (no BTreeSet and its sort in the wasm).
+            let mut seen = Map::new();
+            req.retain(|r| seen.insert(json_text(r), Value::Null).is_none());
         }
         for_each_subschema(m, &mut |x| dedupe_required(x));
     }
@@ -231,7 +232,8 @@ fn expand(root: &Value, v: &Value, depth: usize, budget: &mut usize) -> Value {
 /// How sanitized property keys map back to the originals, per schema level.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyMap {
-    renames: BTreeMap<String, (String, KeyMap)>,
+    /// `(sanitized, original, nested)`, in schema order (a list, not a BTreeMap: smaller wasm).
+    renames: Vec<(String, String, KeyMap)>,
     items: Option<Box<KeyMap>>,
 }
 
@@ -241,13 +243,15 @@ impl KeyMap {
         self.renames.is_empty() && self.items.is_none()
     }
 
+    fn get(&self, k: &str) -> Option<&(String, String, KeyMap)> {
+        self.renames.iter().find(|r| r.0 == k)
+    }
+
     fn merge(&mut self, other: KeyMap) {
-        for (k, (orig, sub)) in other.renames {
-            match self.renames.get_mut(&k) {
-                Some((_, mine)) => mine.merge(sub),
-                None => {
-                    self.renames.insert(k, (orig, sub));
-                }
+        for (k, orig, sub) in other.renames {
+            match self.renames.iter_mut().find(|r| r.0 == k) {
+                Some((_, _, mine)) => mine.merge(sub),
+                None => self.renames.push((k, orig, sub)),
             }
         }
         if let Some(it) = other.items {
@@ -263,8 +267,8 @@ impl KeyMap {
         match v {
             Value::Object(m) => Value::Object(
                 m.iter()
-                    .map(|(k, x)| match self.renames.get(k) {
-                        Some((orig, sub)) => (orig.clone(), sub.restore(x)),
+                    .map(|(k, x)| match self.get(k) {
+                        Some((_, orig, sub)) => (orig.clone(), sub.restore(x)),
                         None => (k.clone(), x.clone()),
                     })
                     .collect(),
@@ -302,34 +306,39 @@ pub(crate) fn sanitize_keys(
         return km;
     };
     if let Some(Value::Object(props)) = m.remove("properties") {
-        let mut used: BTreeSet<String> =
-            props.keys().filter(|k| clean(k) == **k).cloned().collect();
-        let mut renamed = BTreeMap::new();
+        // JSON objects used as a set and a map (no BTreeSet/BTreeMap in the wasm).
+        let mut used: Map<String, Value> = props
+            .keys()
+            .filter(|k| clean(k) == **k)
+            .map(|k| (k.clone(), Value::Null))
+            .collect();
+        let mut renamed = Map::new();
         let mut out = Map::new();
         for (k, mut v) in props {
             let mut name = clean(&k);
             if name != k {
                 let base = name.clone();
                 let mut n = 2;
-                while used.contains(&name) {
+                while used.contains_key(&name) {
                     let suffix = format!("_{n}");
                     let keep = max.saturating_sub(suffix.len());
                     name = base.chars().take(keep).collect::<String>() + &suffix;
                     n += 1;
                 }
-                used.insert(name.clone());
-                renamed.insert(k.clone(), name.clone());
+                used.insert(name.clone(), Value::Null);
+                renamed.insert(k.clone(), Value::from(name.as_str()));
             }
             let sub = sanitize_keys(&mut v, clean, max);
             if name != k || !sub.is_empty() {
-                km.renames.insert(name.clone(), (k, sub));
+                // Names are unique within one `properties` object.
+                km.renames.push((name.clone(), k, sub));
             }
             out.insert(name, v);
         }
         if let Some(Value::Array(req)) = m.get_mut("required") {
             for r in req.iter_mut() {
                 if let Some(n) = r.as_str().and_then(|s| renamed.get(s)) {
-                    *r = Value::from(n.as_str());
+                    *r = n.clone();
                 }
             }
         }
@@ -354,5 +363,5 @@ pub(crate) fn sanitize_keys(
 
 /// Compact JSON text of a value (what `JSON.stringify` gives).
 pub(crate) fn json_text(v: &Value) -> String {
-    v.to_string()
+    crate::wire::json::to_text(v)
 }

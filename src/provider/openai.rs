@@ -1,6 +1,8 @@
 //! OpenAI chat completions: tool definitions, `tool_calls` parsing and `tool` messages.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::wire::json::json;
 
 use super::{dedupe_required, input_schema, json_text, ToolCall};
 use crate::tools::args::normalize_arguments;

@@ -1,7 +1,9 @@
 //! OpenAI responses API: function tools (strict and non-strict), `function_call` parsing and
 //! `function_call_output` items.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::wire::json::json;
 
 use super::openai::{result_text, str_of};
 use super::{dedupe_required, for_each_subschema, input_schema, ToolCall};

@@ -12,7 +12,9 @@
 //! ```
 //! (AI SDK 4 names the field `parameters`; the schema is the same.)
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::wire::json::json;
 
 use super::openai::str_of;
 use super::{input_schema, ToolCall};

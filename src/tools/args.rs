@@ -41,7 +41,7 @@ pub fn normalize_arguments_str(raw: &str) -> Result<Map<String, Value>, Error> {
     if raw.trim().is_empty() {
         return Ok(Map::new());
     }
-    match serde_json::from_str::<Value>(raw) {
+    match crate::wire::json::parse(raw) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(other) => Err(Error::InvalidToolArguments(format!(
             "expected a json object, got {}",

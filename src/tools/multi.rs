@@ -139,7 +139,7 @@ fn js_string(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        Some(other) => crate::wire::json::to_text(other),
     }
 }
 
@@ -264,7 +264,9 @@ pub fn merge_multi_execute(
             _ => Vec::new(),
         },
     };
-    let mut merged: Vec<(usize, Map<String, Value>)> = Vec::new();
+    // Keyed by (index, insertion order): an unstable sort then equals the stable one, with
+    // less code in the wasm.
+    let mut merged: Vec<((usize, usize), Map<String, Value>)> = Vec::new();
     for (pos, entry) in remote_entries.into_iter().enumerate() {
         let idx = plan.remote_indices.get(pos).copied().unwrap_or(pos);
         let mut e = match entry {
@@ -272,7 +274,7 @@ pub fn merge_multi_execute(
             _ => Map::new(),
         };
         e.insert("index".into(), Value::from(idx));
-        merged.push((idx, e));
+        merged.push(((idx, merged.len()), e));
     }
     let local_failed = locals.iter().any(ToolOutcome::has_error);
     let had_locals = !locals.is_empty();
@@ -288,9 +290,9 @@ pub fn merge_multi_execute(
         e.insert("response".into(), Value::Object(response));
         e.insert("tool_slug".into(), Value::from(call.tool_slug.as_str()));
         e.insert("index".into(), Value::from(call.index));
-        merged.push((call.index, e));
+        merged.push(((call.index, merged.len()), e));
     }
-    merged.sort_by_key(|(i, _)| *i);
+    merged.sort_unstable_by_key(|(k, _)| *k);
     let n = merged.len();
     let results: Vec<Value> = merged
         .into_iter()

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::args::type_name;
 use super::regex::is_match;
+use crate::wire::json::to_text as json_text;
 use crate::Error;
 
 /// Deepest schema nesting followed (including `$ref` hops) before validation reports an error.
@@ -140,7 +141,7 @@ fn push_key(path: &mut String, key: &str) -> usize {
         path.push_str(key);
     } else {
         path.push('[');
-        path.push_str(&Value::from(key).to_string());
+        path.push_str(&json_text(&Value::from(key)));
         path.push(']');
     }
     n
@@ -149,13 +150,13 @@ fn push_key(path: &mut String, key: &str) -> usize {
 fn push_index(path: &mut String, i: usize) -> usize {
     let n = path.len();
     path.push('[');
-    path.push_str(&i.to_string());
+    crate::wire::json::write_u64(path, i as u64);
     path.push(']');
     n
 }
 
 fn compact(v: &Value) -> String {
-    let mut s = v.to_string();
+    let mut s = json_text(v);
     if s.len() > 200 {
         let mut end = 197;
         while !s.is_char_boundary(end) {
@@ -283,7 +284,10 @@ impl<'a> Validator<'a> {
                 }
                 if let Some(p) = s.get("pattern").and_then(Value::as_str) {
                     if is_match(p, st) == Some(false) {
-                        self.fail(path, format!("must match pattern {}", Value::from(p)));
+                        self.fail(
+                            path,
+                            format!("must match pattern {}", json_text(&Value::from(p))),
+                        );
                     }
                 }
                 if let Some(f) = s.get("format").and_then(Value::as_str) {
@@ -294,7 +298,7 @@ impl<'a> Validator<'a> {
             }
             Value::Number(n) => {
                 let x = n.as_f64().unwrap_or_default();
-                let shown = |k: &str| s.get(k).map(Value::to_string).unwrap_or_default();
+                let shown = |k: &str| s.get(k).map(json_text).unwrap_or_default();
                 let excl = |k: &str| s.get(k) == Some(&Value::Bool(true));
                 if let Some(m) = num("minimum") {
                     if excl("exclusiveMinimum") && x <= m {
@@ -444,7 +448,7 @@ impl<'a> Validator<'a> {
                     path.truncate(n);
                     let msg = format!(
                         "additional property {} is not allowed",
-                        Value::from(k.as_str())
+                        json_text(&Value::from(k.as_str()))
                     );
                     self.fail(path, msg);
                 }

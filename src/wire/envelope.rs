@@ -42,7 +42,7 @@ pub fn api_error_from_parts(
     body: &[u8],
     reason: &str,
 ) -> ApiError {
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let parsed: Option<serde_json::Value> = super::json::parse_bytes(body).ok();
     let mut e = ApiError {
         status,
         request_id: header_request_id,
@@ -76,7 +76,7 @@ pub fn api_error_from_parts(
                         .map(|x| {
                             x.as_str()
                                 .map(str::to_owned)
-                                .unwrap_or_else(|| x.to_string())
+                                .unwrap_or_else(|| super::json::to_text(x))
                         })
                         .collect()
                 })

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 pub mod account;
 pub mod envelope;
+pub mod json;
 pub mod search;
 pub mod session;
 
