@@ -498,8 +498,10 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     Ok(respond::ok(ctx, 200, &result))
 }
 
-/// Finds the input schema of `slug`: the cache, then the session's tools, then
-/// `COMPOSIO_GET_TOOL_SCHEMAS`. `Ok(None)` when the API knows no such tool.
+/// Finds the input schema of `slug`: the cache, then one lookup upstream (cold execute = 2
+/// requests): `COMPOSIO_GET_TOOL_SCHEMAS` for an app tool, the session's tools for a meta tool
+/// (`COMPOSIO_…`); the other is asked only when the first does not know the tool.
+/// `Ok(None)` when the API knows no such tool.
 async fn schema_for<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
@@ -514,38 +516,56 @@ async fn schema_for<S: Store, T: Transport, R: Runtime>(
             return Ok(c.get("schema").cloned());
         }
     }
-    {
-        // Recreates the session if the API lost it, so the execute below uses a live one.
-        let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
-        let found = items
-            .iter()
-            .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug));
-        cache_schemas(
-            env,
-            items.iter().filter_map(|t| {
-                Some((
-                    t.get("slug")?.as_str()?.to_owned(),
-                    t.get("input_parameters")?.clone(),
-                ))
-            }),
-        )
-        .await?;
-        if let Some(t) = found {
-            return Ok(Some(
-                t.get("input_parameters").cloned().unwrap_or(Value::Null),
-            ));
+    let meta = slug.starts_with("COMPOSIO_");
+    for from_list in [meta, !meta] {
+        // Both lookups recreate the session if the API lost it, so the execute after them
+        // uses a live one.
+        let found = if from_list {
+            schema_from_list(env, user_id, slug).await?
+        } else {
+            schema_from_api(env, user_id, slug).await?
+        };
+        if found.is_some() {
+            return Ok(found);
         }
     }
-    let session_id = env.session_id(user_id).await?;
-    let res = env
-        .up
-        .execute(
-            &session_id,
-            &json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}}),
-        )
-        .await
-        .map_err(|e| env.up_err(&e))?;
-    let data = res.get("data").cloned().unwrap_or(Value::Null);
+    Ok(None)
+}
+
+/// The schema of `slug` from the session's tools (caching every schema of the list).
+async fn schema_from_list<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    slug: &str,
+) -> Result<Option<Value>, HttpResponse> {
+    let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
+    let found = items
+        .iter()
+        .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))
+        .map(|t| t.get("input_parameters").cloned().unwrap_or(Value::Null));
+    cache_schemas(
+        env,
+        items.iter().filter_map(|t| {
+            Some((
+                t.get("slug")?.as_str()?.to_owned(),
+                t.get("input_parameters")?.clone(),
+            ))
+        }),
+    )
+    .await?;
+    Ok(found)
+}
+
+/// The schema of `slug` from `COMPOSIO_GET_TOOL_SCHEMAS` (cached).
+async fn schema_from_api<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    slug: &str,
+) -> Result<Option<Value>, HttpResponse> {
+    let ask =
+        json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}});
+    let res = with_session!(env, user_id, |id| env.up.execute(&id, &ask))?;
+    let data = res.get("data").unwrap_or(&Value::Null);
     let schemas = data
         .get("tool_schemas")
         .or_else(|| data.get("data").and_then(|d| d.get("tool_schemas")))
