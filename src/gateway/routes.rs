@@ -43,6 +43,13 @@ mod keys {
 
 type Res = Result<HttpResponse, HttpResponse>;
 
+/// A session-scoped upstream call: every tool of the session, or one call under the session's
+/// path (method, tail, body, retried).
+enum Call<'b> {
+    Tools,
+    Api(http::Method, String, Option<&'b Value>, bool),
+}
+
 struct Env<'a, S, T, R> {
     gw: &'a Gateway,
     store: &'a S,
@@ -174,6 +181,38 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
                     "stored session is unreadable",
                 )
             })
+    }
+
+    /// Runs a session-scoped upstream call, recreating the session once if the API lost it.
+    async fn in_session(&self, user_id: &str, call: Call<'_>) -> Result<Value, HttpResponse> {
+        let mut id = self.session_id(user_id).await?;
+        let mut recreated = false;
+        loop {
+            let out = match &call {
+                Call::Tools => self.up.tools(&id).await.map(Value::Array),
+                Call::Api(method, tail, body, retry) => {
+                    self.up
+                        .in_session(&id, method.clone(), tail, *body, *retry)
+                        .await
+                }
+            };
+            match out {
+                Err(e) if e.is_not_found() && !recreated => {
+                    self.forget_session().await?;
+                    id = self.session_id(user_id).await?;
+                    recreated = true;
+                }
+                other => return other.map_err(|e| self.up_err(&e)),
+            }
+        }
+    }
+
+    /// Every tool of the session (see [`Env::in_session`]).
+    async fn session_tools(&self, user_id: &str) -> Result<Vec<Value>, HttpResponse> {
+        match self.in_session(user_id, Call::Tools).await? {
+            Value::Array(items) => Ok(items),
+            _ => Ok(Vec::new()),
+        }
     }
 
     /// Drops the stored session after the API said it no longer exists.
@@ -323,21 +362,6 @@ async fn delete_session<S: Store, T: Transport, R: Runtime>(env: &Env<'_, S, T, 
     ))
 }
 
-/// Runs a session-scoped upstream read, recreating the session once if the API lost it.
-macro_rules! with_session {
-    ($env:expr, $user:expr, |$id:ident| $call:expr) => {{
-        let $id = $env.session_id($user).await?;
-        match $call.await {
-            Err(e) if e.is_not_found() => {
-                $env.forget_session().await?;
-                let $id = $env.session_id($user).await?;
-                $call.await.map_err(|e| $env.up_err(&e))
-            }
-            other => other.map_err(|e| $env.up_err(&e)),
-        }
-    }};
-}
-
 /// `GET /v1/tools?provider=…`.
 async fn tools<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
@@ -360,7 +384,7 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
             ))
         }
     };
-    let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
+    let items = env.session_tools(user_id).await?;
     cache_schemas(
         env,
         items.iter().filter_map(|t| {
@@ -483,7 +507,8 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     if let Some(c) = custom_tools(body, ctx)? {
         wire["experimental"] = json!({"custom_tools": c});
     }
-    let result = with_session!(env, user_id, |id| env.up.search(&id, &wire))?;
+    let search = Call::Api(http::Method::POST, "/search".into(), Some(&wire), true);
+    let result = env.in_session(user_id, search).await?;
     if let Some(Value::Object(schemas)) = result.get("tool_schemas") {
         let full = schemas.iter().filter_map(|(slug, s)| {
             let complete = s
@@ -538,7 +563,7 @@ async fn schema_from_list<S: Store, T: Transport, R: Runtime>(
     user_id: &str,
     slug: &str,
 ) -> Result<Option<Value>, HttpResponse> {
-    let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
+    let items = env.session_tools(user_id).await?;
     let found = items
         .iter()
         .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))
@@ -564,7 +589,8 @@ async fn schema_from_api<S: Store, T: Transport, R: Runtime>(
 ) -> Result<Option<Value>, HttpResponse> {
     let ask =
         json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}});
-    let res = with_session!(env, user_id, |id| env.up.execute(&id, &ask))?;
+    let call = Call::Api(http::Method::POST, "/execute".into(), Some(&ask), false);
+    let res = env.in_session(user_id, call).await?;
     let data = res.get("data").unwrap_or(&Value::Null);
     let schemas = data
         .get("tool_schemas")
@@ -827,7 +853,14 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
         }
     }
     let query = out.join("&");
-    let page = with_session!(env, user_id, |id| env.up.toolkits(&id, &query))?;
+    let tail = if query.is_empty() {
+        "/toolkits".to_owned()
+    } else {
+        format!("/toolkits?{query}")
+    };
+    let page = env
+        .in_session(user_id, Call::Api(http::Method::GET, tail, None, true))
+        .await?;
     let items: Vec<Value> = page
         .get("items")
         .and_then(Value::as_array)
@@ -974,7 +1007,9 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
     if let Some(a) = &alias {
         link["alias"] = Value::String(a.clone());
     }
-    let res = with_session!(env, user_id, |id| env.up.link(&id, &link))?;
+    // Never retried: each call starts a new flow.
+    let call = Call::Api(http::Method::POST, "/link".into(), Some(&link), false);
+    let res = env.in_session(user_id, call).await?;
     let redirect_url = res
         .get("redirect_url")
         .and_then(Value::as_str)
