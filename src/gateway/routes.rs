@@ -43,6 +43,9 @@ mod keys {
 
 type Res = Result<HttpResponse, HttpResponse>;
 
+/// A route handler's future, boxed at the dispatch point.
+type Routed<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Res> + 'a>>;
+
 /// A session-scoped upstream call: every tool of the session, or one call under the session's
 /// path (method, tail, body, retried).
 enum Call<'b> {
@@ -262,14 +265,15 @@ pub(super) async fn handle<S: Store, T: Transport, R: Runtime>(
         rt,
         ctx,
     };
-    let out = match route {
-        Route::OAuthStart => oauth_start(&env, &req).await,
-        Route::OAuthCallback => oauth_callback(&env, &req).await,
+    let fut: Routed<'_> = match route {
+        Route::OAuthStart => Box::pin(oauth_start(&env, &req)),
+        Route::OAuthCallback => Box::pin(oauth_callback(&env, &req)),
         Route::Tokens | Route::DevToken => {
-            Err(respond::error(ctx, 404, "not_found", "no such route"))
+            return respond::error(ctx, 404, "not_found", "no such route")
         }
-        _ => api(&env, route, &req).await,
+        _ => Box::pin(api(&env, route, &req)),
     };
+    let out = fut.await;
     match out {
         Ok(r) | Err(r) => r,
     }
@@ -291,18 +295,23 @@ async fn api<S: Store, T: Transport, R: Runtime>(
     };
     env.rate_limit().await?;
     let body = json_body(req, ctx)?;
-    match route {
-        Route::Session if req.method() == http::Method::DELETE => delete_session(env).await,
-        Route::Session => session(env, &user_id).await,
-        Route::Tools => tools(env, &user_id, req).await,
-        Route::Search => search(env, &user_id, &body).await,
-        Route::Execute => execute(env, &user_id, req, &body).await,
-        Route::Toolkits => toolkits(env, &user_id, req).await,
-        Route::Connect => connect(env, &user_id, req, &body).await,
-        Route::ConnectStatus => connect_status(env, req).await,
-        Route::Proxy => proxy(env, &user_id, &body).await,
-        _ => Err(respond::error(ctx, 404, "not_found", "no such route")),
-    }
+    let user_id = user_id.as_str();
+    let body = &body;
+    // Each route's future is boxed: one small state machine here instead of the union of all
+    // of them (and their drop glue) inlined into the dispatcher.
+    let fut: Routed<'_> = match route {
+        Route::Session if req.method() == http::Method::DELETE => Box::pin(delete_session(env)),
+        Route::Session => Box::pin(session(env, user_id)),
+        Route::Tools => Box::pin(tools(env, user_id, req)),
+        Route::Search => Box::pin(search(env, user_id, body)),
+        Route::Execute => Box::pin(execute(env, user_id, req, body)),
+        Route::Toolkits => Box::pin(toolkits(env, user_id, req)),
+        Route::Connect => Box::pin(connect(env, user_id, req, body)),
+        Route::ConnectStatus => Box::pin(connect_status(env, req)),
+        Route::Proxy => Box::pin(proxy(env, user_id, body)),
+        _ => return Err(respond::error(ctx, 404, "not_found", "no such route")),
+    };
+    fut.await
 }
 
 /// `POST /v1/session`: create or resume; never `mcp` or a key (SEC-22).
