@@ -10,7 +10,9 @@ use crate::store::Store;
 use crate::tools::args::normalize_arguments;
 use crate::tools::schema::check_arguments;
 use crate::transport::{HttpRequest, HttpResponse, RetryPolicy, Transport};
-use crate::wire::{ExecuteResponse, Tool};
+#[cfg(doc)]
+use crate::wire::ExecuteResponse;
+use crate::wire::Tool;
 
 use super::redirect::{redirect_host_allowed, validate_return_to};
 use super::respond::{self, header, Ctx};
@@ -767,11 +769,10 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         wire["experimental"] = json!({"custom_tools": c});
     }
     let (status, out) = match env.up.execute(&session_id, &wire).await {
-        Ok(v) => {
-            let parsed: ExecuteResponse = serde_json::from_value(v.clone()).unwrap_or_default();
-            let mut v = v;
+        Ok(mut v) => {
+            let ok = successful(&v);
             if let Value::Object(m) = &mut v {
-                m.insert("successful".into(), Value::Bool(parsed.successful()));
+                m.insert("successful".into(), Value::Bool(ok));
             }
             (200u16, v)
         }
@@ -789,6 +790,29 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": status, "body": out})).await?;
     }
     Ok(respond::ok(ctx, status, &out))
+}
+
+/// [`ExecuteResponse::successful`] read straight from the JSON (no typed round trip): a body
+/// that would not decode as an [`ExecuteResponse`] counts as its default, which is successful.
+fn successful(v: &Value) -> bool {
+    let Some(m) = v.as_object() else {
+        return true;
+    };
+    let text = |k: &str| match m.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(()),
+    };
+    let (Ok(result_type), Ok(error)) = (text("result_type"), text("error")) else {
+        return true;
+    };
+    if m.get("log_id").is_some_and(|l| !l.is_string()) {
+        return true;
+    }
+    match result_type {
+        Some(t) => t == "completed",
+        None => error.is_none(),
+    }
 }
 
 /// Deletes expired idempotency records, at most every ten minutes.
@@ -1465,4 +1489,38 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
     };
     let res = respond::page(ctx, 200, title, &text, Some((&message, &opener)));
     Ok(respond::with_cookie(res, &clear))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::successful;
+    use crate::wire::ExecuteResponse;
+    use serde_json::{json, Value};
+
+    /// The direct read agrees with the typed one (and its default) on every shape.
+    #[test]
+    fn successful_matches_the_typed_response() {
+        let cases = [
+            json!({"result_type": "completed", "data": {}, "error": null, "log_id": "l"}),
+            json!({"result_type": "failed", "data": {}, "error": "x", "log_id": "l"}),
+            json!({"result_type": "input_required"}),
+            json!({"data": {}, "error": null, "log_id": "l"}),
+            json!({"data": {}, "error": "boom", "log_id": "l"}),
+            json!({"error": "boom"}),
+            json!({"result_type": null, "error": "boom"}),
+            json!({"result_type": 3, "error": "boom"}),
+            json!({"error": 5}),
+            json!({"error": "boom", "log_id": null}),
+            json!({"error": "boom", "log_id": 7}),
+            json!({"error": "boom", "extra": {"a": 1}}),
+            json!({}),
+            json!([1, 2]),
+            json!("text"),
+            Value::Null,
+        ];
+        for v in cases {
+            let typed: ExecuteResponse = serde_json::from_value(v.clone()).unwrap_or_default();
+            assert_eq!(successful(&v), typed.successful(), "{v}");
+        }
+    }
 }
