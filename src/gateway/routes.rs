@@ -71,7 +71,7 @@ fn storage_error(ctx: &Ctx, e: &crate::Error) -> HttpResponse {
 impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     async fn get_json(&self, key: &str) -> Result<Option<Value>, HttpResponse> {
         match self.store.get(key).await {
-            Ok(Some(s)) => Ok(serde_json::from_str(&s).ok()),
+            Ok(Some(s)) => Ok(serde_json::from_slice(s.as_bytes()).ok()),
             Ok(None) => Ok(None),
             Err(e) => Err(storage_error(self.ctx, &e)),
         }
@@ -409,10 +409,7 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
     let formatted = match format {
         None => Value::Array(items.clone()),
         Some(f) => {
-            let typed: Vec<Tool> = items
-                .iter()
-                .filter_map(|t| serde_json::from_value(t.clone()).ok())
-                .collect();
+            let typed: Vec<Tool> = items.iter().filter_map(tool_of).collect();
             f.format_tools(&typed)
         }
     };
@@ -421,6 +418,89 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         200,
         &json!({"provider": provider.unwrap_or_else(|| "composio".into()), "tools": formatted, "total": items.len()}),
     ))
+}
+
+/// A [`Tool`] read straight from the JSON, exactly as `serde_json::from_value::<Tool>` would
+/// (`None` where it fails): the typed round trip buffers every tool through serde's `Content`
+/// (the `flatten`), which costs the Worker about 10 KB of code.
+fn tool_of(v: &Value) -> Option<Tool> {
+    fn text(v: Option<&Value>) -> Option<String> {
+        match v {
+            None => Some(String::new()),
+            Some(v) => v.as_str().map(str::to_owned),
+        }
+    }
+    fn opt_text(v: Option<&Value>) -> Option<Option<String>> {
+        match v {
+            None | Some(Value::Null) => Some(None),
+            Some(v) => v.as_str().map(|s| Some(s.to_owned())),
+        }
+    }
+    fn flag(v: Option<&Value>) -> Option<bool> {
+        match v {
+            None => Some(false),
+            Some(v) => v.as_bool(),
+        }
+    }
+    fn list(v: Option<&Value>) -> Option<Vec<String>> {
+        match v {
+            None => Some(Vec::new()),
+            Some(v) => v
+                .as_array()?
+                .iter()
+                .map(|s| s.as_str().map(str::to_owned))
+                .collect(),
+        }
+    }
+    let m = v.as_object()?;
+    let toolkit = match m.get("toolkit") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(t)) => Some(crate::wire::ToolkitRef {
+            slug: t.get("slug")?.as_str()?.to_owned(),
+            name: text(t.get("name"))?,
+            logo: opt_text(t.get("logo"))?,
+        }),
+        // A struct also decodes from a sequence of its fields.
+        Some(Value::Array(a)) if !a.is_empty() && a.len() <= 3 => Some(crate::wire::ToolkitRef {
+            slug: a.first()?.as_str()?.to_owned(),
+            name: text(a.get(1))?,
+            logo: opt_text(a.get(2))?,
+        }),
+        Some(_) => return None,
+    };
+    const KNOWN: [&str; 12] = [
+        "slug",
+        "name",
+        "description",
+        "toolkit",
+        "input_parameters",
+        "output_parameters",
+        "no_auth",
+        "available_versions",
+        "version",
+        "scopes",
+        "tags",
+        "is_deprecated",
+    ];
+    Some(Tool {
+        slug: m.get("slug")?.as_str()?.to_owned(),
+        name: text(m.get("name"))?,
+        description: text(m.get("description"))?,
+        toolkit,
+        input_parameters: m.get("input_parameters").cloned().unwrap_or(Value::Null),
+        output_parameters: m.get("output_parameters").cloned().unwrap_or(Value::Null),
+        no_auth: flag(m.get("no_auth"))?,
+        available_versions: list(m.get("available_versions"))?,
+        version: opt_text(m.get("version"))?,
+        scopes: list(m.get("scopes"))?,
+        tags: list(m.get("tags"))?,
+        is_deprecated: flag(m.get("is_deprecated"))?,
+        extra: m
+            .iter()
+            .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
 }
 
 async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
@@ -836,7 +916,7 @@ async fn purge_idempotency<S: Store, T: Transport, R: Runtime>(
         .await
         .map_err(|e| storage_error(env.ctx, &e))?;
     for (k, v) in all {
-        let at = serde_json::from_str::<Value>(&v)
+        let at = serde_json::from_slice::<Value>(v.as_bytes())
             .ok()
             .and_then(|v| v.get("at").and_then(Value::as_u64))
             .unwrap_or(0);
@@ -1113,7 +1193,7 @@ async fn purge_flows<S: Store, T: Transport, R: Runtime>(
             .await
             .map_err(|e| storage_error(env.ctx, &e))?;
         for (k, v) in all {
-            let exp = serde_json::from_str::<Value>(&v)
+            let exp = serde_json::from_slice::<Value>(v.as_bytes())
                 .ok()
                 .and_then(|v| v.get("exp").and_then(Value::as_u64))
                 .unwrap_or(0);
@@ -1493,9 +1573,58 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
 
 #[cfg(test)]
 mod tests {
-    use super::successful;
-    use crate::wire::ExecuteResponse;
+    use super::{successful, tool_of};
+    use crate::wire::{ExecuteResponse, Tool};
     use serde_json::{json, Value};
+
+    /// The direct read of a tool agrees with serde's (and fails where it fails).
+    #[test]
+    fn tool_of_matches_serde() {
+        let full = json!({"slug": "GMAIL_SEND_EMAIL", "name": "Send", "description": "d",
+            "toolkit": {"slug": "gmail", "name": "Gmail", "logo": "https://l", "x": 1},
+            "input_parameters": {"type": "object"}, "output_parameters": {"type": "object"},
+            "no_auth": true, "available_versions": ["1", "2"], "version": "2", "scopes": ["s"],
+            "tags": ["readOnlyHint"], "is_deprecated": false, "extra_b": [1], "extra_a": {"k": null}});
+        let mut cases = vec![
+            full.clone(),
+            json!({"slug": "X"}),
+            json!({"slug": "X", "toolkit": null, "version": null, "logo": null}),
+            json!({"slug": "X", "toolkit": {"slug": "t"}}),
+            json!({"slug": "X", "toolkit": {"slug": "t", "logo": null}}),
+            json!({"slug": "X", "toolkit": {"name": "t"}}),
+            json!({"slug": "X", "toolkit": ["t", "T", "l"]}),
+            json!({"slug": "X", "toolkit": ["t"]}),
+            json!({"slug": "X", "toolkit": ["t", "T", "l", "extra"]}),
+            json!({"slug": "X", "toolkit": []}),
+            json!({"slug": "X", "toolkit": "gmail"}),
+            json!({"slug": "X", "input_parameters": null, "output_parameters": 3}),
+            json!({"slug": 5}),
+            json!({"slug": null}),
+            json!({"name": "no slug"}),
+            json!({"slug": "X", "name": null}),
+            json!({"slug": "X", "description": 1}),
+            json!({"slug": "X", "no_auth": null}),
+            json!({"slug": "X", "no_auth": "true"}),
+            json!({"slug": "X", "is_deprecated": 1}),
+            json!({"slug": "X", "scopes": null}),
+            json!({"slug": "X", "scopes": ["a", 1]}),
+            json!({"slug": "X", "tags": "a"}),
+            json!({"slug": "X", "available_versions": []}),
+            json!({"slug": "X", "version": 2}),
+            json!([1, 2]),
+            json!("X"),
+            Value::Null,
+        ];
+        for k in ["toolkit", "scopes", "version", "name"] {
+            let mut v = full.clone();
+            v[k] = json!(true);
+            cases.push(v);
+        }
+        for v in cases {
+            let typed: Option<Tool> = serde_json::from_value(v.clone()).ok();
+            assert_eq!(tool_of(&v), typed, "{v}");
+        }
+    }
 
     /// The direct read agrees with the typed one (and its default) on every shape.
     #[test]

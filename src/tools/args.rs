@@ -41,7 +41,8 @@ pub fn normalize_arguments_str(raw: &str) -> Result<Map<String, Value>, Error> {
     if raw.trim().is_empty() {
         return Ok(Map::new());
     }
-    match serde_json::from_str::<Value>(raw) {
+    // from_slice: the one JSON reader the Worker and the browser package already carry.
+    match serde_json::from_slice::<Value>(raw.as_bytes()) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(other) => Err(Error::InvalidToolArguments(format!(
             "expected a json object, got {}",
