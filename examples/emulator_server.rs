@@ -7,6 +7,10 @@
 //!      -H 'x-api-key: ak_dev' -H 'content-type: application/json' -d '{"user_id":"u1"}'
 //! ```
 //! Point the official SDKs at it with `baseURL`/`base_url` = `http://127.0.0.1:8790`.
+//!
+//! `GET /__emulator/requests?prefix=/api/v3.1/…` answers `{"count": n}`: how many requests
+//! whose path starts with `prefix` this server has received (fault-injected ones included), so
+//! tests can count upstream attempts (tests/workerd/faults.test.mjs).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -60,6 +64,28 @@ impl Store for SharedStore {
 struct SysRuntime;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Requests received, by path (without the query).
+static REQUESTS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+
+/// Counts a request, or answers `GET /__emulator/requests?prefix=…` (returns the count).
+fn count_request(method: &str, target: &str) -> Option<u64> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let Ok(mut counts) = REQUESTS.lock() else {
+        return None;
+    };
+    if method == "GET" && path == "/__emulator/requests" {
+        let prefix = composio_edge::encoding::query_param(query, "prefix").unwrap_or_default();
+        let n: u64 = counts
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, v)| v)
+            .sum();
+        return Some(n);
+    }
+    *counts.entry(path.to_owned()).or_insert(0) += 1;
+    None
+}
 
 impl Runtime for SysRuntime {
     fn now_ms(&self) -> u64 {
@@ -147,6 +173,7 @@ fn serve(stream: TcpStream, store: &SharedStore, port: u16) -> std::io::Result<(
         else {
             return bad(&mut writer, "400 Bad Request");
         };
+        let counted = count_request(method, target);
         let mut headers: Vec<(String, String)> = Vec::new();
         let mut header_bytes = 0usize;
         loop {
@@ -231,7 +258,12 @@ fn serve(stream: TcpStream, store: &SharedStore, port: u16) -> std::io::Result<(
         let Ok(req) = builder.body(body) else {
             return bad(&mut writer, "400 Bad Request");
         };
-        let res = block_on(emulator.handle(req, store, &SysRuntime));
+        let res = match counted {
+            Some(n) => {
+                composio_edge::transport::json_response(200, &serde_json::json!({ "count": n }))
+            }
+            None => block_on(emulator.handle(req, store, &SysRuntime)),
+        };
         if res
             .headers()
             .get(DROP_CONNECTION_HEADER)

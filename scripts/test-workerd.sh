@@ -18,7 +18,8 @@ step cargo build -q --example emulator_server
 if [ $# -gt 0 ]; then
   files=("$@")
 else
-  files=(tests/workerd/shell.test.mjs tests/workerd/flow.test.mjs tests/workerd/production.test.mjs)
+  files=(tests/workerd/shell.test.mjs tests/workerd/flow.test.mjs tests/workerd/production.test.mjs tests/workerd/idtoken.test.mjs
+    tests/workerd/faults.test.mjs)
 fi
 # Each wrangler/workerd run's whole output lands in target/workerd-logs (for failures).
 export WORKERD_TEST_LOGS="${WORKERD_TEST_LOGS:-$ROOT/target/workerd-logs}"

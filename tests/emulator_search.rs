@@ -3,6 +3,7 @@
 
 mod emulator_support;
 
+use composio_edge::runtime::Runtime;
 use emulator_support::{Emu, START_MS};
 use serde_json::{json, Value};
 
@@ -401,12 +402,32 @@ fn manage_connections_initiates_links_to_the_emulator_and_wait_reports_status() 
         json!({"total_toolkits": 3, "active_connections": 1, "initiated_connections": 1, "failed_connections": 1})
     );
 
+    let before = emu.rt.now_ms();
     let w = emu.execute(
         &sid,
         "COMPOSIO_WAIT_FOR_CONNECTIONS",
         json!({"toolkits": ["gmail"]}),
     );
     assert_eq!(w["data"]["results"]["gmail"]["status"], "INITIATED");
+    // It waited for the pending connection (the test clock advances on every poll), then gave up.
+    assert!(
+        emu.rt.now_ms() - before >= 20_000,
+        "waited {} ms",
+        emu.rt.now_ms() - before
+    );
+    assert!(w["data"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Not connected yet after waiting 20 s"));
+    // Nothing pending: a toolkit that is not in the catalog answers at once.
+    let t0 = emu.rt.now_ms();
+    let n = emu.execute(
+        &sid,
+        "COMPOSIO_WAIT_FOR_CONNECTIONS",
+        json!({"toolkits": ["nope"]}),
+    );
+    assert_eq!(n["data"]["results"]["nope"]["status"], "NOT_FOUND");
+    assert_eq!(emu.rt.now_ms(), t0);
     let path = url.strip_prefix(emulator_support::ORIGIN).unwrap();
     let res = emu.send(emulator_support::form(path, "decision=allow"));
     assert_eq!(res.status, 303);

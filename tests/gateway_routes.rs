@@ -310,6 +310,32 @@ fn idempotent_execute_returns_the_first_result_without_executing_again() {
     assert_eq!(code(&res), "invalid_idempotency_key");
 }
 
+/// workerd fault suite: an `Idempotency-Key` with a non-ASCII byte was treated as absent, so
+/// the execute ran unprotected and a client's retry with the same key ran the tool again.
+#[test]
+fn a_non_ascii_idempotency_key_is_refused_not_ignored() {
+    let h = emulator_harness();
+    let t = h.token("alice");
+    let args = json!({"tool_slug": "GITHUB_CREATE_AN_ISSUE", "arguments": {"owner": "o", "repo": "r", "title": "t"}});
+    for key in [
+        "caf\u{e9}",
+        "\u{441}\u{43b}\u{43e}\u{432}\u{43e}",
+        "ok\u{80}",
+    ] {
+        let res = h.send(with_header(
+            post("/v1/execute", Some(&t), &args),
+            "idempotency-key",
+            key,
+        ));
+        assert_eq!(
+            (st(&res), code(&res).as_str()),
+            (400, "invalid_idempotency_key"),
+            "{key}"
+        );
+    }
+    assert_eq!(h.up.executes("GITHUB_CREATE_AN_ISSUE"), 0);
+}
+
 #[test]
 fn execute_is_never_retried_on_upstream_faults() {
     let h = emulator_harness();

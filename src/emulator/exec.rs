@@ -488,17 +488,23 @@ async fn manage_connections<S: Store, R: Runtime>(
     })))
 }
 
-async fn wait_for_connections<S: Store, R: Runtime>(
+/// How long `COMPOSIO_WAIT_FOR_CONNECTIONS` waits for a pending connection, and how often it
+/// looks again (each look re-reads the user's accounts; the connect flow runs meanwhile).
+pub(crate) const WAIT_LIMIT_MS: u64 = 20_000;
+const WAIT_POLL_MS: u64 = 500;
+
+/// One look at the wanted toolkits: the per-toolkit results, whether the wait is over (`mode`
+/// satisfied), and whether any connection is still pending (worth waiting for).
+async fn connection_results<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    args: &Map<String, Value>,
-) -> Res<Outcome> {
-    let mode_all = args.get("mode").and_then(Value::as_str) == Some("all");
+    toolkits: &[String],
+    mode_all: bool,
+) -> Res<(Map<String, Value>, bool, bool)> {
     let accounts = connect::user_accounts(ctx, &sess.user_id).await?;
     let mut results = Map::new();
-    let toolkits = wanted_toolkits(args);
-    let mut ready = 0;
-    for slug in &toolkits {
+    let (mut ready, mut pending) = (0, false);
+    for slug in toolkits {
         let tk = catalog::toolkit(slug);
         let account = super::session::best_account(&accounts, slug);
         let status = match (tk, account) {
@@ -507,8 +513,10 @@ async fn wait_for_connections<S: Store, R: Runtime>(
             (Some(_), Some(a)) => a.status.as_str(),
             (Some(_), None) => "NOT_FOUND",
         };
-        if status == "ACTIVE" {
-            ready += 1;
+        match status {
+            "ACTIVE" => ready += 1,
+            "INITIATED" | "INITIALIZING" => pending = true,
+            _ => {}
         }
         results.insert(
             slug.clone(),
@@ -527,10 +535,34 @@ async fn wait_for_connections<S: Store, R: Runtime>(
     } else {
         ready > 0
     };
+    Ok((results, done, pending))
+}
+
+/// Waits (up to [`WAIT_LIMIT_MS`]) until the wanted connections are active (`mode` `any` or
+/// `all`), or until nothing is pending any more, then reports each toolkit's status.
+async fn wait_for_connections<S: Store, R: Runtime>(
+    ctx: &Ctx<'_, S, R>,
+    sess: &Session,
+    args: &Map<String, Value>,
+) -> Res<Outcome> {
+    let mode_all = args.get("mode").and_then(Value::as_str) == Some("all");
+    let toolkits = wanted_toolkits(args);
+    let started = ctx.now_ms();
+    let (results, done) = loop {
+        let (results, done, pending) = connection_results(ctx, sess, &toolkits, mode_all).await?;
+        let waited = ctx.now_ms().saturating_sub(started);
+        if done || !pending || waited >= WAIT_LIMIT_MS {
+            break (results, done);
+        }
+        ctx.rt.sleep(WAIT_POLL_MS).await;
+    };
     let message = if done {
-        "The requested connections are active."
+        "The requested connections are active.".to_owned()
     } else {
-        "Not connected yet: the local emulator reports the current status without blocking; ask the user to finish the connect link, then call this tool again."
+        format!(
+            "Not connected yet after waiting {} s: ask the user to finish the connect link, then call this tool again.",
+            WAIT_LIMIT_MS / 1000
+        )
     };
     Ok(Outcome::done(json!({
         "message": message,

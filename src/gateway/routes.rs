@@ -733,10 +733,12 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     let custom = custom_tools(body, ctx)?;
 
     // Idempotency.
-    let idem_key = match header(req, "idempotency-key") {
+    // Raw bytes, not `header` (text only): a non-ASCII key must be refused, never ignored
+    // (ignored, a client's retry would run the tool twice).
+    let idem_key = match req.headers().get("idempotency-key").map(|v| v.as_bytes()) {
         None => None,
-        Some(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) => {
-            Some(format!("{}{}", keys::IDEM, sha256_hex(k.as_bytes())))
+        Some(k) if !k.is_empty() && k.len() <= 255 && k.iter().all(u8::is_ascii_graphic) => {
+            Some(format!("{}{}", keys::IDEM, sha256_hex(k)))
         }
         Some(_) => {
             return Err(bad(

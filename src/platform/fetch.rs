@@ -108,9 +108,11 @@ pub(crate) fn to_web_request(
 ) -> Result<web_sys::Request, Error> {
     let headers = web_sys::Headers::new().map_err(|_| invalid("could not create headers"))?;
     for (name, value) in request.headers() {
-        let value = value
-            .to_str()
-            .map_err(|_| invalid("header value is not visible ascii"))?;
+        // Not `to_str` (visible ASCII only): incoming values are JS ByteStrings, so a client's
+        // Latin-1 header (say an `Idempotency-Key` with an `é`) arrives as UTF-8 and must reach
+        // the user object, whose routes refuse it with a typed 400, not fail here with a 500.
+        let value = std::str::from_utf8(value.as_bytes())
+            .map_err(|_| invalid("header value is not text"))?;
         headers
             .append(name.as_str(), value)
             .map_err(|_| invalid("header rejected by fetch"))?;

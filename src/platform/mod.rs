@@ -4,6 +4,7 @@
 //! - [`js_runtime`]: a [`Runtime`](crate::runtime::Runtime) over `Date.now`, `setTimeout` and
 //!   `crypto.getRandomValues`.
 //! - `worker` (feature `worker`): the Cloudflare Worker shell and its Durable Objects.
+//! - [`webcrypto`] (feature `worker`): app ID token signatures checked with `crypto.subtle`.
 //!
 //! Nothing here assumes `window`: the same code runs in the Workers runtime, pages, Web Workers
 //! and Node.
@@ -13,6 +14,8 @@ pub mod js_runtime;
 
 #[cfg(feature = "browser")]
 pub mod browser;
+#[cfg(feature = "worker")]
+pub mod webcrypto;
 #[cfg(feature = "worker")]
 pub mod worker;
 

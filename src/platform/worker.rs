@@ -30,6 +30,7 @@ use crate::platform::fetch::{response_from_web, select, Either};
 #[cfg(feature = "emulator")]
 use crate::platform::js_runtime::sleep;
 use crate::platform::js_runtime::JsRuntime;
+use crate::platform::webcrypto::WebCryptoVerifier;
 use crate::runtime::Runtime;
 use crate::store::Store;
 #[cfg(feature = "emulator")]
@@ -368,7 +369,11 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
         Face::Gateway => {
             let rt = runtime()?;
             let request = to_http_request(req).await?;
-            match Gateway::new(config).front(request, &rt).await {
+            let mut gateway = Gateway::new(config);
+            if gateway.config.jwt.is_some() {
+                gateway = gateway.with_signature_verifier(WebCryptoVerifier);
+            }
+            match gateway.front(request, &rt).await {
                 Dispatch::Respond(res) => Ok(to_worker_response(res)?),
                 Dispatch::User { user_key, request } => {
                     let web = to_web_request(&request, None, true).map_err(|_| INTERNAL)?;

@@ -2,7 +2,9 @@
 // search → connect through the popup and the emulator's consent page → execute an auth-requiring tool,
 // the same with `Cross-Origin-Opener-Policy: same-origin` on the page (completion by polling, SEC-20),
 // a forged `postMessage` from a foreign-origin iframe is ignored (SEC-19), the browser-local tool, the
-// optional agent loop against a scripted OpenAI-compatible endpoint, and the page at 375 px.
+// optional agent loop against a scripted OpenAI-compatible endpoint, the page at 375 px, SEC-05 (a click
+// handler that awaits before `authorize`; no gesture → popup_blocked) and SEC-18 (the callback page's
+// address bar has no query once loaded).
 // Writes target/demo.png (and target/demo-375.png) on every run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -431,6 +433,141 @@ test("the demo works at 375 px wide, labelled and by keyboard", async () => {
     await allowInPopup(popup);
     await connectedState(page);
     await page.screenshot({ path: join(TARGET, "demo-375.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/** In a demo page: a client and session of the browser package for `userId` (dev token), on window.__t. */
+async function pageSession(page, userId) {
+  await page.evaluate(async (userId) => {
+    const m = await import("/pkg/index.js");
+    await m.default();
+    const getToken = async () => {
+      const res = await fetch("/v1/dev/token", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user_id: userId }),
+      });
+      const b = await res.json();
+      const exp = typeof b.expires_at === "number" ? b.expires_at * 1000 : Date.parse(b.expires_at);
+      return { token: b.token, expiresAt: exp };
+    };
+    const client = await m.createClient({ gatewayUrl: location.origin, getToken });
+    const t = { session: await client.session(), opens: 0, nullPopups: 0, activeAtOpen: [] };
+    // Headless Chromium does not enforce its popup blocker, even without Playwright's
+    // --disable-popup-blocking. Apply the blocker's rule here, on Chromium's real user-activation
+    // state: window.open without transient activation returns null, as in a headed browser.
+    const open = window.open.bind(window);
+    window.open = (...args) => {
+      t.opens++;
+      const active = navigator.userActivation.isActive;
+      t.activeAtOpen.push(active);
+      const w = active ? open(...args) : null;
+      if (!w) t.nullPopups++;
+      return w;
+    };
+    window.__t = t;
+  }, userId);
+}
+
+test("SEC-05: authorize after an awaited step in the click handler opens the popup at once; without a user gesture it is popup_blocked", async () => {
+  const context = await browser.newContext();
+  try {
+    const { page, errors, gatewayCalls } = await openDemo(context);
+    await pageSession(page, uid("sec05"));
+    const connects = () => gatewayCalls.filter((c) => c.method === "POST" && c.path === "/v1/connect").length;
+    // Playwright's evaluate counts as a user gesture, so phase 1 runs from inside the page once
+    // Chromium reports the transient activation expired, and phase 2 is a real mouse click; no
+    // evaluate runs in between. The page reports over console.log.
+    const box = await page.evaluate((toolkit) => {
+      const t = window.__t;
+      const b = document.createElement("button");
+      b.textContent = "connect after an await";
+      b.style.cssText = "position:fixed;left:0;top:0;width:200px;height:60px;z-index:2147483647";
+      b.addEventListener("click", async () => {
+        t.activeAtClick = navigator.userActivation.isActive;
+        await fetch(location.href).then((r) => r.text()); // any awaited network round trip
+        const before = t.opens;
+        const req = t.session.authorize(toolkit);
+        t.openedInsideAuthorize = t.opens === before + 1;
+        t.result = req.done.then(
+          (r) => ({ ok: true, status: String(r.status ?? r.state ?? "").toUpperCase() }),
+          (e) => ({ ok: false, code: e.code }),
+        );
+      });
+      document.body.append(b);
+      // 1. No user activation: the blocked popup is the typed popup_blocked error, nothing started.
+      const phase1 = () => {
+        if (navigator.userActivation.isActive) return setTimeout(phase1, 250);
+        t.session.authorize(toolkit).done.then(
+          () => console.log("sec05 phase1 resolved"),
+          (e) => console.log(`sec05 phase1 ${e.name} ${e.code}`),
+        );
+      };
+      setTimeout(phase1, 250);
+      const r = b.getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    }, TOOLKIT);
+    const phase1 = await page.waitForEvent("console", { predicate: (m) => m.text().startsWith("sec05 phase1"), timeout: 30_000 });
+    assert.equal(phase1.text(), "sec05 phase1 ComposioEdgeError popup_blocked");
+    assert.equal(connects(), 0, "nothing was started for a blocked popup");
+    assert.equal(context.pages().length, 1, "no popup");
+
+    // 2. A click whose handler awaits a round trip, then calls authorize: the popup opens inside
+    //    authorize (before it returns), still within the click's activation.
+    const popupPromise = context.waitForEvent("page", { timeout: 10_000 });
+    await page.mouse.click(box.x, box.y);
+    const popup = await popupPromise;
+    const t = await page.evaluate(() => ({
+      activeAtClick: window.__t.activeAtClick,
+      activeAtOpen: window.__t.activeAtOpen,
+      openedInsideAuthorize: window.__t.openedInsideAuthorize,
+    }));
+    assert.deepEqual(t, { activeAtClick: true, activeAtOpen: [false, true], openedInsideAuthorize: true });
+    await allowInPopup(popup);
+    const result = await page.evaluate(() => window.__t.result);
+    assert.deepEqual(result, { ok: true, status: "ACTIVE" });
+    assert.equal(connects(), 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("SEC-18: once the callback page has loaded, the address bar no longer shows code or state", async () => {
+  const context = await browser.newContext();
+  try {
+    const userId = uid("sec18");
+    const tok = await fetch(`${gw.url}/v1/dev/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user_id: userId }),
+    }).then((r) => r.json());
+    const c = await fetch(`${gw.url}/v1/connect`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tok.token}`, "content-type": "application/json", origin: gw.origin },
+      body: JSON.stringify({ toolkit: TOOLKIT }),
+    }).then((r) => r.json());
+    assert.ok(c.connect_url, JSON.stringify(c));
+    const page = await context.newPage();
+    const errors = watchPage(page);
+    const callbacks = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/oauth/callback") callbacks.push(r.url());
+    });
+    await page.goto(c.connect_url);
+    await page.waitForURL(/\/link\//, { timeout: 20_000 });
+    const loaded = page.waitForNavigation({ url: /\/oauth\/callback/, waitUntil: "load", timeout: 20_000 });
+    await page.click('button[name="decision"][value="allow"]');
+    await loaded;
+    assert.equal(callbacks.length, 1);
+    const requested = new URL(callbacks[0]);
+    assert.ok(requested.searchParams.get("state"), "the callback was requested with its state");
+    assert.equal(await page.title(), "Connected");
+    assert.equal(page.url(), `${gw.url}/oauth/callback`, "the address bar shows no query");
+    assert.equal(await page.evaluate(() => location.search + location.hash), "");
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
+import { openRedirectCorpus } from "./corpus.mjs";
 import { CookieJar, startWorker } from "./harness.mjs";
 
 /** A small client of the gateway API for one worker. */
@@ -333,51 +334,7 @@ describe("gateway flow on the emulator", { timeout: 180_000 }, () => {
 
   test("open-redirect corpus: return_to accepts only same-origin paths and configured URLs", async () => {
     const token = await api.devToken("frank@example.com");
-    const host = new URL(w.url).host;
-    const refused = [
-      "https://evil.example/",
-      "http://evil.example",
-      "//evil.example",
-      "///evil.example",
-      "////evil.example/",
-      "/\\evil.example",
-      "\\\\evil.example",
-      "\\/evil.example",
-      "/\\/evil.example",
-      "https:evil.example",
-      "https:/evil.example",
-      "javascript:alert(1)",
-      "JaVaScRiPt:alert(1)",
-      "data:text/html,<script>alert(1)</script>",
-      "vbscript:msgbox(1)",
-      `http://${host}@evil.example/`,
-      `http://${host}.evil.example/`,
-      `http://evil.example/${w.url}`,
-      "http://localhost@evil.example",
-      "/%2F%2Fevil.example",
-      "/%2f%2fevil.example",
-      "/%5Cevil.example",
-      "/%5c%5cevil.example",
-      "/..//evil.example",
-      "/./evil/../..//evil.example",
-      " //evil.example",
-      "\t//evil.example",
-      "/\t/evil.example",
-      "/\n/evil.example",
-      "/\r\n/evil.example",
-      "/done#//evil.example",
-      "evil.example",
-      "http:\\\\evil.example",
-      "https://evil.example\\@127.0.0.1/",
-      "http://0x7f000001/",
-      "http://[::ffff:7f00:1]/",
-      "/%09/evil.example",
-      "/%00//evil.example",
-      "/\u3002evil.example",
-      "//evil%2eexample",
-      "https://127.0.0.1.nip.io/",
-      "",
-    ];
+    const refused = openRedirectCorpus(w.url);
     const accepted = [];
     for (const r of refused) {
       const res = await api.call(token, "POST", "/v1/connect", { toolkit: "github", return_to: r });

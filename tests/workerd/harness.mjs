@@ -200,3 +200,29 @@ export class CookieJar {
     return this.cookies.size;
   }
 }
+
+/** The plain-HTTP emulator (`cargo build --example emulator_server`) used as a "real" upstream. */
+export const EMULATOR_SERVER = path.join(ROOT, "target", "debug", "examples", "emulator_server");
+
+/**
+ * Starts examples/emulator_server on a free loopback port. Resolves `{ url, pid, output, stop }`.
+ * Its `/__emulator/faults` queues upstream faults and `/__emulator/requests?prefix=` counts the
+ * requests it received (see examples/emulator_server.rs).
+ */
+export function startEmulatorServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(EMULATOR_SERVER, ["0"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`emulator_server did not start: ${out}`)), 15_000);
+    child.stdout.on("data", (c) => {
+      out += c;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], pid: child.pid, output: () => out, stop: () => child.kill("SIGTERM") });
+      }
+    });
+    child.stderr.on("data", (c) => (out += c));
+    child.on("exit", (code) => reject(new Error(`emulator_server exited (${code}): ${out}`)));
+  });
+}

@@ -5,34 +5,13 @@
 // rule for connect links, and an unreachable upstream.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { ROOT, startWorker } from "./harness.mjs";
+import { EMULATOR_SERVER as SERVER, startEmulatorServer, startWorker } from "./harness.mjs";
 
-const SERVER = path.join(ROOT, "target", "debug", "examples", "emulator_server");
 const ADMIN = "admin-key-for-tests-0123456789";
 const API_KEY = "ak_production_mode_test_SECRET";
-
-function startEmulatorServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(SERVER, ["0"], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`emulator_server did not start: ${out}`)), 15_000);
-    child.stdout.on("data", (c) => {
-      out += c;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], stop: () => child.kill("SIGTERM") });
-      }
-    });
-    child.stderr.on("data", (c) => (out += c));
-    child.on("exit", (code) => reject(new Error(`emulator_server exited (${code}): ${out}`)));
-  });
-}
 
 async function call(w, token, method, p, body, headers = {}) {
   const init = { method, headers: { ...headers }, redirect: "manual" };

@@ -11,11 +11,13 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-export function launchBrowser() {
+/** `extra` is merged into the launch options (e.g. `ignoreDefaultArgs: ["--disable-popup-blocking"]`). */
+export function launchBrowser(extra = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
     headless: true,
     args: CHROMIUM_ARGS,
+    ...extra,
   });
 }
 
