@@ -4,7 +4,8 @@
 # Prints the wasm size (raw and gzip -9). Needs scripts/setup.sh to have run.
 # Skips the build when no source changed since the last good build started; FORCE=1 rebuilds.
 # worker-build keeps the wasm name section (`wasm-opt --debuginfo`, ~20% of the file); it is
-# stripped afterwards unless KEEP_NAMES=1 (function names in Worker stack traces).
+# stripped afterwards unless KEEP_NAMES=1 (function names in Worker stack traces), in a second
+# wasm-opt pass that also optimizes once more (`--gufa -Oz`: about -1.8 KB gzip).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -40,7 +41,7 @@ else
     "$WASM_OPT_BIN" "$wasm" --enable-mutable-globals --enable-sign-ext \
       --enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue \
       --enable-reference-types --enable-exception-handling \
-      --strip-debug --strip-producers -o "$wasm.stripped"
+      --gufa -Oz --strip-debug --strip-producers -o "$wasm.stripped"
     mv "$wasm.stripped" "$wasm"
   fi
   mv "$stamp.next" "$stamp"

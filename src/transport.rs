@@ -210,9 +210,9 @@ pub fn retry_delay_ms(
             }
         }
         if let Some(v) = h.get("retry-after").and_then(|v| v.to_str().ok()) {
-            let delay = match v.trim().parse::<f64>() {
-                Ok(s) => Some(s * 1000.0),
-                Err(_) => parse_http_date_ms(v).map(|at| at as f64 - now_ms as f64),
+            let delay = match parse_f64(v.trim()) {
+                Some(s) => Some(s * 1000.0),
+                None => parse_http_date_ms(v).map(|at| at as f64 - now_ms as f64),
             };
             if let Some(d) = delay {
                 if (0.0..60_000.0).contains(&d) {
@@ -232,13 +232,108 @@ pub fn retry_delay_ms(
 }
 
 fn header_f64(h: &http::HeaderMap, name: &str) -> Option<f64> {
-    h.get(name)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
+    parse_f64(h.get(name)?.to_str().ok()?.trim()).filter(|v| v.is_finite())
+}
+
+/// `str::parse::<f64>` for retry headers, without core's float parser (its 10 KB table of
+/// powers of five is the largest table in the wasm): the same grammar (sign, digits with an
+/// optional point and exponent, `inf`/`infinity`/`nan`), and the same correctly rounded value
+/// whenever the digits fit 2^53 and the exponent is within ±22 (every retry header in
+/// practice); beyond that the value may differ in its last bit.
+fn parse_f64(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let signed = |v: f64| if neg { -v } else { v };
+    if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
+        return Some(signed(f64::INFINITY));
+    }
+    if body.eq_ignore_ascii_case("nan") {
+        return Some(f64::NAN);
+    }
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let mut e10: i64 = match exp {
+        None => 0,
+        Some(e) => {
+            let (eneg, ed) = match e.as_bytes().first() {
+                Some(b'-') => (true, &e[1..]),
+                Some(b'+') => (false, &e[1..]),
+                _ => (false, e),
+            };
+            if ed.is_empty() || !digits(ed) {
+                return None;
+            }
+            // Saturates: any exponent this large is out of every range anyway.
+            let n = ed
+                .bytes()
+                .take(6)
+                .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+            let n = if ed.len() > 6 { 1_000_000 } else { n };
+            if eneg {
+                -n
+            } else {
+                n
+            }
+        }
+    };
+    // Significant digits (at most 19 kept, the rest only move the exponent).
+    let mut w: u64 = 0;
+    let mut kept = 0;
+    for (i, b) in int.bytes().chain(frac.bytes()).enumerate() {
+        let fractional = i >= int.len();
+        if w == 0 && b == b'0' {
+            if fractional {
+                e10 -= 1;
+            }
+            continue;
+        }
+        if kept < 19 {
+            w = w * 10 + u64::from(b - b'0');
+            kept += 1;
+            if fractional {
+                e10 -= 1;
+            }
+        } else if !fractional {
+            e10 += 1;
+        }
+    }
+    if w == 0 {
+        return Some(signed(0.0));
+    }
+    while w.is_multiple_of(10) && kept > 0 {
+        w /= 10;
+        e10 += 1;
+        kept -= 1;
+    }
+    let v = w as f64;
+    let v = if w <= 1 << 53 && (-22..=22).contains(&e10) {
+        // Exact operands, one rounding: what core's fast path computes.
+        let p = 10f64.powi(e10.unsigned_abs() as i32);
+        if e10 < 0 {
+            v / p
+        } else {
+            v * p
+        }
+    } else if e10 > 400 {
+        f64::INFINITY
+    } else if e10 < -400 {
+        0.0
+    } else {
+        // Two steps, so that neither power overflows or underflows on its own.
+        let half = (e10 / 2) as i32;
+        v * 10f64.powi(half) * 10f64.powi(e10 as i32 - half)
+    };
+    Some(signed(v))
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix milliseconds.
@@ -325,4 +420,118 @@ pub fn rfc3339(ms: u64) -> String {
         rem % 60,
         ms % 1000
     )
+}
+
+#[cfg(test)]
+mod parse_f64_tests {
+    use super::{parse_f64, retry_delay_ms};
+
+    /// Same value as `str::parse::<f64>` (bit for bit within the exact range) and the same
+    /// retry delay for every spelling.
+    #[test]
+    fn parse_f64_matches_core() {
+        let cases = [
+            "0",
+            "1",
+            "2",
+            "5",
+            "30",
+            "59.999",
+            "60",
+            "0.5",
+            ".5",
+            "5.",
+            "1.5",
+            "1.001",
+            "0.001",
+            "1e3",
+            "1E3",
+            "1e-3",
+            "1.5e1",
+            "+1",
+            "-1",
+            "-0",
+            "+0.0",
+            "00012",
+            "0012.50",
+            "12.345e2",
+            "1e22",
+            "1e23",
+            "123456789012345",
+            "9007199254740992",
+            "0.1",
+            "0.3",
+            "2.675",
+            "59999e-3",
+            "inf",
+            "-inf",
+            "Infinity",
+            "NaN",
+            "nan",
+            "",
+            ".",
+            "e3",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "1,5",
+            " 1",
+            "1 ",
+            "--1",
+            "+-1",
+            "0x10",
+            "1_000",
+            "١",
+            "1e400",
+            "1e-400",
+            "4.9e-324",
+            "0.000000000000000000000000001",
+            "100000000000000000000000000000",
+            "1.0000000000000000000001",
+        ];
+        for c in cases {
+            let core = c.parse::<f64>().ok();
+            let ours = parse_f64(c);
+            match (core, ours) {
+                (Some(a), Some(b)) if a.is_nan() => assert!(b.is_nan(), "{c}"),
+                (Some(a), Some(b)) => {
+                    let tiny = a.abs() < 1e-300 && b.abs() < 1e-300;
+                    let close = a == b || tiny || ((a - b) / a).abs() < 1e-15;
+                    assert!(close, "{c}: {a} vs {b}");
+                    if c.len() <= 15 && !c.contains(['e', 'E']) {
+                        assert_eq!(a.to_bits(), b.to_bits(), "{c}: exact");
+                    }
+                }
+                (a, b) => assert_eq!(a.is_some(), b.is_some(), "{c}"),
+            }
+            for name in ["retry-after", "retry-after-ms"] {
+                let mut h = http::HeaderMap::new();
+                if let Ok(v) = http::HeaderValue::from_str(c) {
+                    h.insert(name, v);
+                }
+                let core_delay = {
+                    // The reference: the rule computed with core's parser.
+                    let p = |v: &str| v.trim().parse::<f64>().ok();
+                    let ms = p(c).filter(|v| v.is_finite());
+                    match (name, ms, p(c)) {
+                        ("retry-after-ms", Some(ms), _) if (0.0..60_000.0).contains(&ms) => {
+                            ms as u64
+                        }
+                        ("retry-after", _, Some(s)) if (0.0..60_000.0).contains(&(s * 1000.0)) => {
+                            (s * 1000.0) as u64
+                        }
+                        _ => retry_delay_ms(0, None, 0.0, 0),
+                    }
+                };
+                if h.is_empty() {
+                    continue;
+                }
+                assert_eq!(
+                    retry_delay_ms(0, Some(&h), 0.0, 0),
+                    core_delay,
+                    "{name}: {c}"
+                );
+            }
+        }
+    }
 }

@@ -119,12 +119,16 @@ fn non_empty(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String
 fn parse_list(raw: &str) -> Result<Vec<String>, String> {
     let raw = raw.trim();
     if raw.starts_with('[') {
-        let v: Vec<String> =
-            serde_json::from_str(raw).map_err(|_| "is not a json array of strings".to_owned())?;
-        Ok(v.into_iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect())
+        // Read as a `Value` (one JSON parser in the Worker: bytes into `Value`).
+        let bad = || "is not a json array of strings".to_owned();
+        let Ok(Value::Array(v)) = serde_json::from_slice::<Value>(raw.as_bytes()) else {
+            return Err(bad());
+        };
+        v.iter()
+            .map(|s| s.as_str().ok_or_else(bad).map(str::trim))
+            .filter(|s| s.as_ref().map_or(true, |s| !s.is_empty()))
+            .map(|s| s.map(str::to_owned))
+            .collect()
     } else {
         Ok(raw
             .split(',')
@@ -273,7 +277,7 @@ impl GatewayConfig {
         }
 
         if let Some(raw) = non_empty(get, "EDGE_SESSION_DEFAULTS") {
-            match serde_json::from_str::<Value>(&raw) {
+            match serde_json::from_slice::<Value>(raw.as_bytes()) {
                 Ok(Value::Object(mut m)) => {
                     // The gateway owns these: the user comes from the token.
                     if m.contains_key("user_id") {
@@ -347,7 +351,7 @@ impl GatewayConfig {
         match (issuer, audience, jwks) {
             (None, None, None) => {}
             (Some(issuer), Some(audience), Some(jwks)) => {
-                let jwks: Value = serde_json::from_str(&jwks)
+                let jwks: Value = serde_json::from_slice(jwks.as_bytes())
                     .ok()
                     .filter(|v: &Value| v.get("keys").is_some_and(Value::is_array))
                     .ok_or_else(|| {

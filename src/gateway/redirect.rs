@@ -41,6 +41,88 @@ impl ParsedUrl {
 }
 
 /// `true` when every byte is printable ASCII other than space and backslash.
+/// Whether `h` is an IPv4 address in canonical dotted decimal (what `std::net::Ipv4Addr`
+/// parses and prints back unchanged), without linking `std::net` into the Worker.
+fn ipv4_canonical(h: &str) -> bool {
+    let parts: Vec<&str> = h.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
+}
+
+/// The RFC 5952 spelling of an IPv6 address of hex groups and colons, as
+/// `std::net::Ipv6Addr` prints it; `None` when it does not parse, or prints with a dotted
+/// IPv4 tail (IPv4-mapped), which such a spelling can never equal.
+fn ipv6_canonical(s: &str) -> Option<String> {
+    fn groups(p: &str) -> Option<Vec<u16>> {
+        if p.is_empty() {
+            return Some(Vec::new());
+        }
+        p.split(':')
+            .map(|g| {
+                let hex = (1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit());
+                hex.then(|| u16::from_str_radix(g, 16).ok()).flatten()
+            })
+            .collect()
+    }
+    let mut seg = [0u16; 8];
+    match s.split_once("::") {
+        None => {
+            let g = groups(s)?;
+            if g.len() != 8 {
+                return None;
+            }
+            seg.copy_from_slice(&g);
+        }
+        Some((head, tail)) => {
+            let (h, t) = (groups(head)?, groups(tail)?);
+            if h.len() + t.len() > 7 {
+                return None;
+            }
+            for (i, v) in h.iter().enumerate() {
+                seg[i] = *v;
+            }
+            for (i, v) in t.iter().enumerate() {
+                seg[8 - t.len() + i] = *v;
+            }
+        }
+    }
+    if seg[..5].iter().all(|&g| g == 0) && seg[5] == 0xffff {
+        return None;
+    }
+    // The longest run of two or more zero groups (the first of equals) becomes `::`.
+    let (mut best, mut cur) = ((0, 0), (0, 0));
+    for (i, &g) in seg.iter().enumerate() {
+        if g == 0 {
+            if cur.1 == 0 {
+                cur.0 = i;
+            }
+            cur.1 += 1;
+            if cur.1 > best.1 {
+                best = cur;
+            }
+        } else {
+            cur = (0, 0);
+        }
+    }
+    let hex = |gs: &[u16]| {
+        gs.iter()
+            .map(|g| format!("{g:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    Some(if best.1 > 1 {
+        format!("{}::{}", hex(&seg[..best.0]), hex(&seg[best.0 + best.1..]))
+    } else {
+        hex(&seg)
+    })
+}
+
 fn clean_ascii(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
 }
@@ -76,8 +158,7 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
         }
         // Only a valid address already in its canonical (RFC 5952) spelling, which is how a
         // browser serializes it: anything else is refused rather than normalized.
-        let canonical = inner.parse::<std::net::Ipv6Addr>().ok()?.to_string();
-        if canonical != inner.to_ascii_lowercase() {
+        if ipv6_canonical(inner)? != inner.to_ascii_lowercase() {
             return None;
         }
         let port = match tail {
@@ -108,7 +189,7 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
         let numeric = !last.is_empty()
             && (last.bytes().all(|b| b.is_ascii_digit())
                 || (last.starts_with("0x") && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit())));
-        if numeric && h.parse::<std::net::Ipv4Addr>().ok()?.to_string() != h {
+        if numeric && !ipv4_canonical(h) {
             return None;
         }
         (h.to_owned(), p)
@@ -233,4 +314,71 @@ pub fn redirect_host_allowed(url: &str, cfg: &GatewayConfig, own_origin: &str) -
         && (u.host == "composio.dev"
             || u.host.ends_with(".composio.dev")
             || cfg.redirect_hosts.contains(&u.host))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ipv4_canonical, ipv6_canonical};
+
+    /// Agrees with `std::net` on every spelling the origin parser can hand it.
+    #[test]
+    fn ip_spellings_match_std_net() {
+        for h in [
+            "1.2.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..3.4",
+            "127.0.0.1",
+            "1.2.3.04",
+            "1000.1.1.1",
+            "0.0.0.00",
+            "a.b.c.d",
+            "",
+        ] {
+            let std = h
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|a| a.to_string() == h);
+            assert_eq!(ipv4_canonical(h), std, "{h}");
+        }
+        for s in [
+            "::",
+            "::1",
+            "1::",
+            "1::1",
+            "2001:db8::1",
+            "2001:db8:0:0:1:0:0:1",
+            "2001:db8::1:0:0:1",
+            "2001:0db8::1",
+            "2001:DB8::1",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7",
+            "1:2:3:4:5:6:7:8:9",
+            "1::2::3",
+            ":1::2",
+            "1:::2",
+            ":::",
+            "::ffff:102:304",
+            "::ffff:0:1",
+            "0:0:0:0:0:ffff:1:2",
+            "1:0:0:2:0:0:0:3",
+            "1:0:0:2:0:0:3:4",
+            "0:0:1:0:0:1:0:0",
+            "::0:1",
+            "12345::1",
+            "fe80::",
+            "1:2:3:4:5:6:7::",
+            "::2:3:4:5:6:7:8",
+            "1:2:3:4:5:6::7:8",
+            "0::",
+            "1:0:2:0:3:0:4:0",
+        ] {
+            let std = s.parse::<std::net::Ipv6Addr>().ok().map(|a| a.to_string());
+            let std = std.filter(|c| !c.contains('.'));
+            assert_eq!(ipv6_canonical(s), std, "{s}");
+        }
+    }
 }

@@ -10,7 +10,9 @@ use crate::store::Store;
 use crate::tools::args::normalize_arguments;
 use crate::tools::schema::check_arguments;
 use crate::transport::{HttpRequest, HttpResponse, RetryPolicy, Transport};
-use crate::wire::{ExecuteResponse, Tool};
+#[cfg(doc)]
+use crate::wire::ExecuteResponse;
+use crate::wire::Tool;
 
 use super::redirect::{redirect_host_allowed, validate_return_to};
 use super::respond::{self, header, Ctx};
@@ -43,6 +45,16 @@ mod keys {
 
 type Res = Result<HttpResponse, HttpResponse>;
 
+/// A route handler's future, boxed at the dispatch point.
+type Routed<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Res> + 'a>>;
+
+/// A session-scoped upstream call: every tool of the session, or one call under the session's
+/// path (method, tail, body, retried).
+enum Call<'b> {
+    Tools,
+    Api(http::Method, String, Option<&'b Value>, bool),
+}
+
 struct Env<'a, S, T, R> {
     gw: &'a Gateway,
     store: &'a S,
@@ -59,7 +71,7 @@ fn storage_error(ctx: &Ctx, e: &crate::Error) -> HttpResponse {
 impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     async fn get_json(&self, key: &str) -> Result<Option<Value>, HttpResponse> {
         match self.store.get(key).await {
-            Ok(Some(s)) => Ok(serde_json::from_str(&s).ok()),
+            Ok(Some(s)) => Ok(serde_json::from_slice(s.as_bytes()).ok()),
             Ok(None) => Ok(None),
             Err(e) => Err(storage_error(self.ctx, &e)),
         }
@@ -176,6 +188,38 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             })
     }
 
+    /// Runs a session-scoped upstream call, recreating the session once if the API lost it.
+    async fn in_session(&self, user_id: &str, call: Call<'_>) -> Result<Value, HttpResponse> {
+        let mut id = self.session_id(user_id).await?;
+        let mut recreated = false;
+        loop {
+            let out = match &call {
+                Call::Tools => self.up.tools(&id).await.map(Value::Array),
+                Call::Api(method, tail, body, retry) => {
+                    self.up
+                        .in_session(&id, method.clone(), tail, *body, *retry)
+                        .await
+                }
+            };
+            match out {
+                Err(e) if e.is_not_found() && !recreated => {
+                    self.forget_session().await?;
+                    id = self.session_id(user_id).await?;
+                    recreated = true;
+                }
+                other => return other.map_err(|e| self.up_err(&e)),
+            }
+        }
+    }
+
+    /// Every tool of the session (see [`Env::in_session`]).
+    async fn session_tools(&self, user_id: &str) -> Result<Vec<Value>, HttpResponse> {
+        match self.in_session(user_id, Call::Tools).await? {
+            Value::Array(items) => Ok(items),
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// Drops the stored session after the API said it no longer exists.
     async fn forget_session(&self) -> Result<(), HttpResponse> {
         self.delete(keys::SESSION).await.map(|_| ())
@@ -223,14 +267,15 @@ pub(super) async fn handle<S: Store, T: Transport, R: Runtime>(
         rt,
         ctx,
     };
-    let out = match route {
-        Route::OAuthStart => oauth_start(&env, &req).await,
-        Route::OAuthCallback => oauth_callback(&env, &req).await,
+    let fut: Routed<'_> = match route {
+        Route::OAuthStart => Box::pin(oauth_start(&env, &req)),
+        Route::OAuthCallback => Box::pin(oauth_callback(&env, &req)),
         Route::Tokens | Route::DevToken => {
-            Err(respond::error(ctx, 404, "not_found", "no such route"))
+            return respond::error(ctx, 404, "not_found", "no such route")
         }
-        _ => api(&env, route, &req).await,
+        _ => Box::pin(api(&env, route, &req)),
     };
+    let out = fut.await;
     match out {
         Ok(r) | Err(r) => r,
     }
@@ -252,18 +297,23 @@ async fn api<S: Store, T: Transport, R: Runtime>(
     };
     env.rate_limit().await?;
     let body = json_body(req, ctx)?;
-    match route {
-        Route::Session if req.method() == http::Method::DELETE => delete_session(env).await,
-        Route::Session => session(env, &user_id).await,
-        Route::Tools => tools(env, &user_id, req).await,
-        Route::Search => search(env, &user_id, &body).await,
-        Route::Execute => execute(env, &user_id, req, &body).await,
-        Route::Toolkits => toolkits(env, &user_id, req).await,
-        Route::Connect => connect(env, &user_id, req, &body).await,
-        Route::ConnectStatus => connect_status(env, req).await,
-        Route::Proxy => proxy(env, &user_id, &body).await,
-        _ => Err(respond::error(ctx, 404, "not_found", "no such route")),
-    }
+    let user_id = user_id.as_str();
+    let body = &body;
+    // Each route's future is boxed: one small state machine here instead of the union of all
+    // of them (and their drop glue) inlined into the dispatcher.
+    let fut: Routed<'_> = match route {
+        Route::Session if req.method() == http::Method::DELETE => Box::pin(delete_session(env)),
+        Route::Session => Box::pin(session(env, user_id)),
+        Route::Tools => Box::pin(tools(env, user_id, req)),
+        Route::Search => Box::pin(search(env, user_id, body)),
+        Route::Execute => Box::pin(execute(env, user_id, req, body)),
+        Route::Toolkits => Box::pin(toolkits(env, user_id, req)),
+        Route::Connect => Box::pin(connect(env, user_id, req, body)),
+        Route::ConnectStatus => Box::pin(connect_status(env, req)),
+        Route::Proxy => Box::pin(proxy(env, user_id, body)),
+        _ => return Err(respond::error(ctx, 404, "not_found", "no such route")),
+    };
+    fut.await
 }
 
 /// `POST /v1/session`: create or resume; never `mcp` or a key (SEC-22).
@@ -323,21 +373,6 @@ async fn delete_session<S: Store, T: Transport, R: Runtime>(env: &Env<'_, S, T, 
     ))
 }
 
-/// Runs a session-scoped upstream read, recreating the session once if the API lost it.
-macro_rules! with_session {
-    ($env:expr, $user:expr, |$id:ident| $call:expr) => {{
-        let $id = $env.session_id($user).await?;
-        match $call.await {
-            Err(e) if e.is_not_found() => {
-                $env.forget_session().await?;
-                let $id = $env.session_id($user).await?;
-                $call.await.map_err(|e| $env.up_err(&e))
-            }
-            other => other.map_err(|e| $env.up_err(&e)),
-        }
-    }};
-}
-
 /// `GET /v1/tools?provider=…`.
 async fn tools<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
@@ -360,7 +395,7 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
             ))
         }
     };
-    let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
+    let items = env.session_tools(user_id).await?;
     cache_schemas(
         env,
         items.iter().filter_map(|t| {
@@ -374,10 +409,7 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
     let formatted = match format {
         None => Value::Array(items.clone()),
         Some(f) => {
-            let typed: Vec<Tool> = items
-                .iter()
-                .filter_map(|t| serde_json::from_value(t.clone()).ok())
-                .collect();
+            let typed: Vec<Tool> = items.iter().filter_map(tool_of).collect();
             f.format_tools(&typed)
         }
     };
@@ -386,6 +418,89 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         200,
         &json!({"provider": provider.unwrap_or_else(|| "composio".into()), "tools": formatted, "total": items.len()}),
     ))
+}
+
+/// A [`Tool`] read straight from the JSON, exactly as `serde_json::from_value::<Tool>` would
+/// (`None` where it fails): the typed round trip buffers every tool through serde's `Content`
+/// (the `flatten`), which costs the Worker about 10 KB of code.
+fn tool_of(v: &Value) -> Option<Tool> {
+    fn text(v: Option<&Value>) -> Option<String> {
+        match v {
+            None => Some(String::new()),
+            Some(v) => v.as_str().map(str::to_owned),
+        }
+    }
+    fn opt_text(v: Option<&Value>) -> Option<Option<String>> {
+        match v {
+            None | Some(Value::Null) => Some(None),
+            Some(v) => v.as_str().map(|s| Some(s.to_owned())),
+        }
+    }
+    fn flag(v: Option<&Value>) -> Option<bool> {
+        match v {
+            None => Some(false),
+            Some(v) => v.as_bool(),
+        }
+    }
+    fn list(v: Option<&Value>) -> Option<Vec<String>> {
+        match v {
+            None => Some(Vec::new()),
+            Some(v) => v
+                .as_array()?
+                .iter()
+                .map(|s| s.as_str().map(str::to_owned))
+                .collect(),
+        }
+    }
+    let m = v.as_object()?;
+    let toolkit = match m.get("toolkit") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(t)) => Some(crate::wire::ToolkitRef {
+            slug: t.get("slug")?.as_str()?.to_owned(),
+            name: text(t.get("name"))?,
+            logo: opt_text(t.get("logo"))?,
+        }),
+        // A struct also decodes from a sequence of its fields.
+        Some(Value::Array(a)) if !a.is_empty() && a.len() <= 3 => Some(crate::wire::ToolkitRef {
+            slug: a.first()?.as_str()?.to_owned(),
+            name: text(a.get(1))?,
+            logo: opt_text(a.get(2))?,
+        }),
+        Some(_) => return None,
+    };
+    const KNOWN: [&str; 12] = [
+        "slug",
+        "name",
+        "description",
+        "toolkit",
+        "input_parameters",
+        "output_parameters",
+        "no_auth",
+        "available_versions",
+        "version",
+        "scopes",
+        "tags",
+        "is_deprecated",
+    ];
+    Some(Tool {
+        slug: m.get("slug")?.as_str()?.to_owned(),
+        name: text(m.get("name"))?,
+        description: text(m.get("description"))?,
+        toolkit,
+        input_parameters: m.get("input_parameters").cloned().unwrap_or(Value::Null),
+        output_parameters: m.get("output_parameters").cloned().unwrap_or(Value::Null),
+        no_auth: flag(m.get("no_auth"))?,
+        available_versions: list(m.get("available_versions"))?,
+        version: opt_text(m.get("version"))?,
+        scopes: list(m.get("scopes"))?,
+        tags: list(m.get("tags"))?,
+        is_deprecated: flag(m.get("is_deprecated"))?,
+        extra: m
+            .iter()
+            .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
 }
 
 async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
@@ -483,7 +598,8 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     if let Some(c) = custom_tools(body, ctx)? {
         wire["experimental"] = json!({"custom_tools": c});
     }
-    let result = with_session!(env, user_id, |id| env.up.search(&id, &wire))?;
+    let search = Call::Api(http::Method::POST, "/search".into(), Some(&wire), true);
+    let result = env.in_session(user_id, search).await?;
     if let Some(Value::Object(schemas)) = result.get("tool_schemas") {
         let full = schemas.iter().filter_map(|(slug, s)| {
             let complete = s
@@ -498,8 +614,10 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     Ok(respond::ok(ctx, 200, &result))
 }
 
-/// Finds the input schema of `slug`: the cache, then the session's tools, then
-/// `COMPOSIO_GET_TOOL_SCHEMAS`. `Ok(None)` when the API knows no such tool.
+/// Finds the input schema of `slug`: the cache, then one lookup upstream (cold execute = 2
+/// requests): `COMPOSIO_GET_TOOL_SCHEMAS` for an app tool, the session's tools for a meta tool
+/// (`COMPOSIO_…`); the other is asked only when the first does not know the tool.
+/// `Ok(None)` when the API knows no such tool.
 async fn schema_for<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
@@ -514,38 +632,57 @@ async fn schema_for<S: Store, T: Transport, R: Runtime>(
             return Ok(c.get("schema").cloned());
         }
     }
-    {
-        // Recreates the session if the API lost it, so the execute below uses a live one.
-        let items = with_session!(env, user_id, |id| env.up.tools(&id))?;
-        let found = items
-            .iter()
-            .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug));
-        cache_schemas(
-            env,
-            items.iter().filter_map(|t| {
-                Some((
-                    t.get("slug")?.as_str()?.to_owned(),
-                    t.get("input_parameters")?.clone(),
-                ))
-            }),
-        )
-        .await?;
-        if let Some(t) = found {
-            return Ok(Some(
-                t.get("input_parameters").cloned().unwrap_or(Value::Null),
-            ));
+    let meta = slug.starts_with("COMPOSIO_");
+    for from_list in [meta, !meta] {
+        // Both lookups recreate the session if the API lost it, so the execute after them
+        // uses a live one.
+        let found = if from_list {
+            schema_from_list(env, user_id, slug).await?
+        } else {
+            schema_from_api(env, user_id, slug).await?
+        };
+        if found.is_some() {
+            return Ok(found);
         }
     }
-    let session_id = env.session_id(user_id).await?;
-    let res = env
-        .up
-        .execute(
-            &session_id,
-            &json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}}),
-        )
-        .await
-        .map_err(|e| env.up_err(&e))?;
-    let data = res.get("data").cloned().unwrap_or(Value::Null);
+    Ok(None)
+}
+
+/// The schema of `slug` from the session's tools (caching every schema of the list).
+async fn schema_from_list<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    slug: &str,
+) -> Result<Option<Value>, HttpResponse> {
+    let items = env.session_tools(user_id).await?;
+    let found = items
+        .iter()
+        .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))
+        .map(|t| t.get("input_parameters").cloned().unwrap_or(Value::Null));
+    cache_schemas(
+        env,
+        items.iter().filter_map(|t| {
+            Some((
+                t.get("slug")?.as_str()?.to_owned(),
+                t.get("input_parameters")?.clone(),
+            ))
+        }),
+    )
+    .await?;
+    Ok(found)
+}
+
+/// The schema of `slug` from `COMPOSIO_GET_TOOL_SCHEMAS` (cached).
+async fn schema_from_api<S: Store, T: Transport, R: Runtime>(
+    env: &Env<'_, S, T, R>,
+    user_id: &str,
+    slug: &str,
+) -> Result<Option<Value>, HttpResponse> {
+    let ask =
+        json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}});
+    let call = Call::Api(http::Method::POST, "/execute".into(), Some(&ask), false);
+    let res = env.in_session(user_id, call).await?;
+    let data = res.get("data").unwrap_or(&Value::Null);
     let schemas = data
         .get("tool_schemas")
         .or_else(|| data.get("data").and_then(|d| d.get("tool_schemas")))
@@ -714,11 +851,10 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         wire["experimental"] = json!({"custom_tools": c});
     }
     let (status, out) = match env.up.execute(&session_id, &wire).await {
-        Ok(v) => {
-            let parsed: ExecuteResponse = serde_json::from_value(v.clone()).unwrap_or_default();
-            let mut v = v;
+        Ok(mut v) => {
+            let ok = successful(&v);
             if let Value::Object(m) = &mut v {
-                m.insert("successful".into(), Value::Bool(parsed.successful()));
+                m.insert("successful".into(), Value::Bool(ok));
             }
             (200u16, v)
         }
@@ -736,6 +872,29 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": status, "body": out})).await?;
     }
     Ok(respond::ok(ctx, status, &out))
+}
+
+/// [`ExecuteResponse::successful`] read straight from the JSON (no typed round trip): a body
+/// that would not decode as an [`ExecuteResponse`] counts as its default, which is successful.
+fn successful(v: &Value) -> bool {
+    let Some(m) = v.as_object() else {
+        return true;
+    };
+    let text = |k: &str| match m.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(()),
+    };
+    let (Ok(result_type), Ok(error)) = (text("result_type"), text("error")) else {
+        return true;
+    };
+    if m.get("log_id").is_some_and(|l| !l.is_string()) {
+        return true;
+    }
+    match result_type {
+        Some(t) => t == "completed",
+        None => error.is_none(),
+    }
 }
 
 /// Deletes expired idempotency records, at most every ten minutes.
@@ -759,7 +918,7 @@ async fn purge_idempotency<S: Store, T: Transport, R: Runtime>(
         .await
         .map_err(|e| storage_error(env.ctx, &e))?;
     for (k, v) in all {
-        let at = serde_json::from_str::<Value>(&v)
+        let at = serde_json::from_slice::<Value>(v.as_bytes())
             .ok()
             .and_then(|v| v.get("at").and_then(Value::as_u64))
             .unwrap_or(0);
@@ -809,7 +968,14 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
         }
     }
     let query = out.join("&");
-    let page = with_session!(env, user_id, |id| env.up.toolkits(&id, &query))?;
+    let tail = if query.is_empty() {
+        "/toolkits".to_owned()
+    } else {
+        format!("/toolkits?{query}")
+    };
+    let page = env
+        .in_session(user_id, Call::Api(http::Method::GET, tail, None, true))
+        .await?;
     let items: Vec<Value> = page
         .get("items")
         .and_then(Value::as_array)
@@ -956,7 +1122,9 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
     if let Some(a) = &alias {
         link["alias"] = Value::String(a.clone());
     }
-    let res = with_session!(env, user_id, |id| env.up.link(&id, &link))?;
+    // Never retried: each call starts a new flow.
+    let call = Call::Api(http::Method::POST, "/link".into(), Some(&link), false);
+    let res = env.in_session(user_id, call).await?;
     let redirect_url = res
         .get("redirect_url")
         .and_then(Value::as_str)
@@ -1027,7 +1195,7 @@ async fn purge_flows<S: Store, T: Transport, R: Runtime>(
             .await
             .map_err(|e| storage_error(env.ctx, &e))?;
         for (k, v) in all {
-            let exp = serde_json::from_str::<Value>(&v)
+            let exp = serde_json::from_slice::<Value>(v.as_bytes())
                 .ok()
                 .and_then(|v| v.get("exp").and_then(Value::as_u64))
                 .unwrap_or(0);
@@ -1403,4 +1571,87 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
     };
     let res = respond::page(ctx, 200, title, &text, Some((&message, &opener)));
     Ok(respond::with_cookie(res, &clear))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{successful, tool_of};
+    use crate::wire::{ExecuteResponse, Tool};
+    use serde_json::{json, Value};
+
+    /// The direct read of a tool agrees with serde's (and fails where it fails).
+    #[test]
+    fn tool_of_matches_serde() {
+        let full = json!({"slug": "GMAIL_SEND_EMAIL", "name": "Send", "description": "d",
+            "toolkit": {"slug": "gmail", "name": "Gmail", "logo": "https://l", "x": 1},
+            "input_parameters": {"type": "object"}, "output_parameters": {"type": "object"},
+            "no_auth": true, "available_versions": ["1", "2"], "version": "2", "scopes": ["s"],
+            "tags": ["readOnlyHint"], "is_deprecated": false, "extra_b": [1], "extra_a": {"k": null}});
+        let mut cases = vec![
+            full.clone(),
+            json!({"slug": "X"}),
+            json!({"slug": "X", "toolkit": null, "version": null, "logo": null}),
+            json!({"slug": "X", "toolkit": {"slug": "t"}}),
+            json!({"slug": "X", "toolkit": {"slug": "t", "logo": null}}),
+            json!({"slug": "X", "toolkit": {"name": "t"}}),
+            json!({"slug": "X", "toolkit": ["t", "T", "l"]}),
+            json!({"slug": "X", "toolkit": ["t"]}),
+            json!({"slug": "X", "toolkit": ["t", "T", "l", "extra"]}),
+            json!({"slug": "X", "toolkit": []}),
+            json!({"slug": "X", "toolkit": "gmail"}),
+            json!({"slug": "X", "input_parameters": null, "output_parameters": 3}),
+            json!({"slug": 5}),
+            json!({"slug": null}),
+            json!({"name": "no slug"}),
+            json!({"slug": "X", "name": null}),
+            json!({"slug": "X", "description": 1}),
+            json!({"slug": "X", "no_auth": null}),
+            json!({"slug": "X", "no_auth": "true"}),
+            json!({"slug": "X", "is_deprecated": 1}),
+            json!({"slug": "X", "scopes": null}),
+            json!({"slug": "X", "scopes": ["a", 1]}),
+            json!({"slug": "X", "tags": "a"}),
+            json!({"slug": "X", "available_versions": []}),
+            json!({"slug": "X", "version": 2}),
+            json!([1, 2]),
+            json!("X"),
+            Value::Null,
+        ];
+        for k in ["toolkit", "scopes", "version", "name"] {
+            let mut v = full.clone();
+            v[k] = json!(true);
+            cases.push(v);
+        }
+        for v in cases {
+            let typed: Option<Tool> = serde_json::from_value(v.clone()).ok();
+            assert_eq!(tool_of(&v), typed, "{v}");
+        }
+    }
+
+    /// The direct read agrees with the typed one (and its default) on every shape.
+    #[test]
+    fn successful_matches_the_typed_response() {
+        let cases = [
+            json!({"result_type": "completed", "data": {}, "error": null, "log_id": "l"}),
+            json!({"result_type": "failed", "data": {}, "error": "x", "log_id": "l"}),
+            json!({"result_type": "input_required"}),
+            json!({"data": {}, "error": null, "log_id": "l"}),
+            json!({"data": {}, "error": "boom", "log_id": "l"}),
+            json!({"error": "boom"}),
+            json!({"result_type": null, "error": "boom"}),
+            json!({"result_type": 3, "error": "boom"}),
+            json!({"error": 5}),
+            json!({"error": "boom", "log_id": null}),
+            json!({"error": "boom", "log_id": 7}),
+            json!({"error": "boom", "extra": {"a": 1}}),
+            json!({}),
+            json!([1, 2]),
+            json!("text"),
+            Value::Null,
+        ];
+        for v in cases {
+            let typed: ExecuteResponse = serde_json::from_value(v.clone()).unwrap_or_default();
+            assert_eq!(successful(&v), typed.successful(), "{v}");
+        }
+    }
 }

@@ -160,6 +160,20 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
         Ok(items)
     }
 
+    /// A call under the session's path (`…/session/{id}{tail}`): one function for every
+    /// session-scoped call of the gateway, so its callers share one state machine.
+    pub async fn in_session(
+        &self,
+        id: &str,
+        method: http::Method,
+        tail: &str,
+        body: Option<&Value>,
+        retry: bool,
+    ) -> Result<Value, UpstreamError> {
+        self.call(method, &Self::session_path(id, tail)?, body, retry)
+            .await
+    }
+
     /// `POST …/search`.
     pub async fn search(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
         self.call(

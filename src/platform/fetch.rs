@@ -166,7 +166,7 @@ pub(crate) fn headers_from_web(headers: &web_sys::Headers) -> http::HeaderMap {
 }
 
 /// Reads a `web_sys::Response` (status, headers, whole body) into an `http` response.
-#[cfg_attr(not(feature = "worker"), allow(dead_code))]
+#[cfg_attr(not(all(feature = "worker", feature = "emulator")), allow(dead_code))]
 pub(crate) async fn response_from_web(response: web_sys::Response) -> Result<HttpResponse, Error> {
     read_response(response, None).await
 }

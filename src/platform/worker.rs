@@ -19,18 +19,23 @@ use worker::{
 };
 
 #[cfg(feature = "emulator")]
-use crate::emulator::Emulator;
-use crate::emulator::DROP_CONNECTION_HEADER;
-use crate::error::{Error, TransportErrorKind};
+use crate::emulator::{Emulator, DROP_CONNECTION_HEADER};
+use crate::error::Error;
+#[cfg(feature = "emulator")]
+use crate::error::TransportErrorKind;
 use crate::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};
-use crate::platform::fetch::{
-    headers_from_web, response_from_web, select, to_web_request, Either, FetchTransport,
-};
-use crate::platform::js_runtime::{sleep, JsRuntime};
+use crate::platform::fetch::{headers_from_web, to_web_request, FetchTransport};
+#[cfg(feature = "emulator")]
+use crate::platform::fetch::{response_from_web, select, Either};
+#[cfg(feature = "emulator")]
+use crate::platform::js_runtime::sleep;
+use crate::platform::js_runtime::JsRuntime;
 use crate::platform::webcrypto::WebCryptoVerifier;
 use crate::runtime::Runtime;
 use crate::store::Store;
-use crate::transport::{transport_error, HttpRequest, HttpResponse, Timeout, Transport};
+#[cfg(feature = "emulator")]
+use crate::transport::{transport_error, Timeout, Transport};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// Durable Object namespace binding of the per-user objects.
 pub const USERS_BINDING: &str = "USERS";
@@ -178,6 +183,7 @@ fn runtime() -> Result<JsRuntime, Failure> {
 }
 
 /// Whether an emulator response asks to drop the connection.
+#[cfg(feature = "emulator")]
 fn wants_drop(headers: &http::HeaderMap) -> bool {
     headers
         .get(DROP_CONNECTION_HEADER)
@@ -298,6 +304,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let id = request_id(&req);
     match front(req, &env).await {
         Ok(res) => Ok(res),
+        #[cfg(feature = "emulator")]
         Err(Outcome::Drop) => Err(worker::Error::RustError(
             "connection dropped (emulator fault injection)".into(),
         )),
@@ -308,6 +315,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 enum Outcome {
     Fail(Failure),
     /// The emulator asked to drop the connection: the handler throws.
+    #[cfg(feature = "emulator")]
     Drop,
 }
 
@@ -338,6 +346,7 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
                 .await
                 .map_err(|_| Failure::new(502, "assets_unavailable", "static assets failed"))?)
         }
+        #[cfg(feature = "emulator")]
         Face::Emulator => {
             let res = stub(env, EMULATOR_BINDING, EMULATOR_OBJECT_NAME)?
                 .fetch_with_request(manual_redirects(&req)?)
@@ -354,6 +363,9 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
             }
             Ok(res)
         }
+        // A production build has no emulator face (`read_config` refuses emulator mode).
+        #[cfg(not(feature = "emulator"))]
+        Face::Emulator => Err(INTERNAL.into()),
         Face::Gateway => {
             let rt = runtime()?;
             let request = to_http_request(req).await?;
@@ -441,11 +453,13 @@ impl Store for DoStore {
 
 /// The upstream of a user object: the Composio API over the global `fetch`, or the emulator's
 /// Durable Object (emulator mode; a stub call, not a network subrequest).
+#[cfg(feature = "emulator")]
 enum Upstream {
     Fetch(FetchTransport),
     Emulator(Env),
 }
 
+#[cfg(feature = "emulator")]
 impl Transport for Upstream {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         match self {
@@ -455,10 +469,12 @@ impl Transport for Upstream {
     }
 }
 
+#[cfg(feature = "emulator")]
 fn connect_error(message: &str) -> Error {
     transport_error(TransportErrorKind::Connect, message)
 }
 
+#[cfg(feature = "emulator")]
 async fn send_to_emulator(env: &Env, request: HttpRequest) -> Result<HttpResponse, Error> {
     let timeout_ms = request.extensions().get::<Timeout>().map(|t| t.0);
     let stub = stub(env, EMULATOR_BINDING, EMULATOR_OBJECT_NAME)
@@ -523,11 +539,15 @@ mod objects {
             let config = read_config(&self.env)?;
             let rt = runtime()?;
             let request = to_http_request(req).await?;
+            #[cfg(feature = "emulator")]
             let upstream = if config.emulator_mode {
                 Upstream::Emulator(self.env.clone())
             } else {
                 Upstream::Fetch(FetchTransport::new())
             };
+            // A production build serves only with a key (`read_config` refuses emulator mode).
+            #[cfg(not(feature = "emulator"))]
+            let upstream = FetchTransport::new();
             let store = DoStore::new(&self.state);
             let res = Gateway::new(config)
                 .user(request, &store, &upstream, &rt)
@@ -560,17 +580,17 @@ mod objects {
 
     impl EmulatorObject {
         async fn handle(&self, req: Request) -> Result<Response, Failure> {
-            let rt = runtime()?;
-            let request = to_http_request(req).await?;
-            let store = DoStore::new(&self.state);
             #[cfg(feature = "emulator")]
             {
+                let rt = runtime()?;
+                let request = to_http_request(req).await?;
+                let store = DoStore::new(&self.state);
                 let res = Emulator::new().handle(request, &store, &rt).await;
                 to_worker_response(res)
             }
             #[cfg(not(feature = "emulator"))]
             {
-                let _ = (request, store, rt);
+                let _ = (req, &self.state);
                 Err(Failure::new(
                     404,
                     "emulator_not_built",
