@@ -101,7 +101,7 @@ impl RecordingTransport {
         if body.is_empty() {
             serde_json::Value::Null
         } else {
-            serde_json::from_slice(body).unwrap_or(serde_json::Value::Null)
+            crate::wire::json::parse_bytes(body).unwrap_or(serde_json::Value::Null)
         }
     }
 }
@@ -128,7 +128,7 @@ pub fn clone_request(r: &HttpRequest) -> HttpRequest {
 
 /// A JSON response with `content-type: application/json`.
 pub fn json_response(status: u16, body: &serde_json::Value) -> HttpResponse {
-    let mut res = http::Response::new(serde_json::to_vec(body).unwrap_or_default());
+    let mut res = http::Response::new(crate::wire::json::to_text(body).into_bytes());
     *res.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     res.headers_mut().insert(

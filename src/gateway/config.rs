@@ -121,7 +121,7 @@ fn parse_list(raw: &str) -> Result<Vec<String>, String> {
     if raw.starts_with('[') {
         // Read as a `Value` (one JSON parser in the Worker: bytes into `Value`).
         let bad = || "is not a json array of strings".to_owned();
-        let Ok(Value::Array(v)) = serde_json::from_slice::<Value>(raw.as_bytes()) else {
+        let Ok(Value::Array(v)) = crate::wire::json::parse_bytes(raw.as_bytes()) else {
             return Err(bad());
         };
         v.iter()
@@ -277,7 +277,7 @@ impl GatewayConfig {
         }
 
         if let Some(raw) = non_empty(get, "EDGE_SESSION_DEFAULTS") {
-            match serde_json::from_slice::<Value>(raw.as_bytes()) {
+            match crate::wire::json::parse_bytes(raw.as_bytes()) {
                 Ok(Value::Object(mut m)) => {
                     // The gateway owns these: the user comes from the token.
                     if m.contains_key("user_id") {
@@ -351,7 +351,7 @@ impl GatewayConfig {
         match (issuer, audience, jwks) {
             (None, None, None) => {}
             (Some(issuer), Some(audience), Some(jwks)) => {
-                let jwks: Value = serde_json::from_slice(jwks.as_bytes())
+                let jwks: Value = crate::wire::json::parse_bytes(jwks.as_bytes())
                     .ok()
                     .filter(|v: &Value| v.get("keys").is_some_and(Value::is_array))
                     .ok_or_else(|| {

@@ -52,7 +52,7 @@ pub struct IdIdentity {
 /// The `alg` of a compact JWS header, if readable.
 pub fn header_alg(token: &str) -> Option<String> {
     let h = token.split('.').next()?;
-    let v: Value = serde_json::from_slice(&base64url_decode(h)?).ok()?;
+    let v: Value = crate::wire::json::parse_bytes(&base64url_decode(h)?).ok()?;
     v.get("alg").and_then(Value::as_str).map(str::to_owned)
 }
 
@@ -86,7 +86,7 @@ pub async fn verify_id_token(
     }
     let kid = header.get("kid").and_then(Value::as_str);
     let claims: Value = base64url_decode(p)
-        .and_then(|b| serde_json::from_slice(&b).ok())
+        .and_then(|b| crate::wire::json::parse_bytes(&b).ok())
         .ok_or(TokenError::Malformed)?;
     let signature = base64url_decode(s).ok_or(TokenError::Malformed)?;
 

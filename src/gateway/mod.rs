@@ -50,8 +50,9 @@ mod routes;
 pub mod token;
 pub mod upstream;
 
+use crate::wire::json::json;
 use http::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::encoding::{decode_component, encode_component, hex};
 use crate::runtime::Runtime;
@@ -267,7 +268,7 @@ pub(crate) fn json_body(
     if req.body().iter().all(u8::is_ascii_whitespace) {
         return Ok(serde_json::Map::new());
     }
-    match serde_json::from_slice::<Value>(req.body()) {
+    match crate::wire::json::parse_bytes(req.body()) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(respond::error(
             ctx,

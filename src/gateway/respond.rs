@@ -1,8 +1,9 @@
 //! Response building: JSON errors, common headers, CORS, cookies and the HTML pages of the
 //! OAuth flow (SEC-15, SEC-17, SEC-18, SEC-19).
 
+use crate::wire::json::json;
 use http::header::{HeaderName, HeaderValue};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::transport::{json_response, HttpRequest, HttpResponse};
 
@@ -125,8 +126,7 @@ pub use crate::encoding::escape_html;
 
 /// JSON embedded in a `<script>`: `<`, `>`, `&` and line separators escaped.
 fn script_json(v: &Value) -> String {
-    serde_json::to_string(v)
-        .unwrap_or_else(|_| "null".into())
+    crate::wire::json::to_text(v)
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")

@@ -2,7 +2,8 @@
 //! and runs one request at a time, so a check-then-write sequence that awaits only the store
 //! is atomic.
 
-use serde_json::{json, Map, Value};
+use crate::wire::json::json;
+use serde_json::{Map, Value};
 
 use crate::provider::Provider;
 use crate::runtime::Runtime;
@@ -71,7 +72,7 @@ fn storage_error(ctx: &Ctx, e: &crate::Error) -> HttpResponse {
 impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     async fn get_json(&self, key: &str) -> Result<Option<Value>, HttpResponse> {
         match self.store.get(key).await {
-            Ok(Some(s)) => Ok(serde_json::from_slice(s.as_bytes()).ok()),
+            Ok(Some(s)) => Ok(crate::wire::json::parse_bytes(s.as_bytes()).ok()),
             Ok(None) => Ok(None),
             Err(e) => Err(storage_error(self.ctx, &e)),
         }
@@ -79,7 +80,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
 
     async fn put_json(&self, key: &str, v: &Value) -> Result<(), HttpResponse> {
         self.store
-            .put(key, v.to_string())
+            .put(key, crate::wire::json::to_text(v))
             .await
             .map_err(|e| storage_error(self.ctx, &e))
     }
@@ -828,9 +829,9 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
                 text.join("; ")
             ),
         );
-        if let Ok(mut v) = serde_json::from_slice::<Value>(res.body()) {
+        if let Ok(mut v) = crate::wire::json::parse_bytes(res.body()) {
             v["error"]["violations"] = Value::Array(list);
-            *res.body_mut() = v.to_string().into_bytes();
+            *res.body_mut() = crate::wire::json::to_text(&v).into_bytes();
         }
         return Err(res);
     }
@@ -860,7 +861,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         }
         Err(e) => {
             let res = env.up_err(&e);
-            let body: Value = serde_json::from_slice(res.body()).unwrap_or(Value::Null);
+            let body: Value = crate::wire::json::parse_bytes(res.body()).unwrap_or(Value::Null);
             if let Some(k) = &idem_key {
                 // The outcome is unknown or final: never run it again under this key.
                 env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": res.status().as_u16(), "body": body})).await?;
@@ -918,7 +919,7 @@ async fn purge_idempotency<S: Store, T: Transport, R: Runtime>(
         .await
         .map_err(|e| storage_error(env.ctx, &e))?;
     for (k, v) in all {
-        let at = serde_json::from_slice::<Value>(v.as_bytes())
+        let at = crate::wire::json::parse_bytes(v.as_bytes())
             .ok()
             .and_then(|v| v.get("at").and_then(Value::as_u64))
             .unwrap_or(0);
@@ -1195,7 +1196,7 @@ async fn purge_flows<S: Store, T: Transport, R: Runtime>(
             .await
             .map_err(|e| storage_error(env.ctx, &e))?;
         for (k, v) in all {
-            let exp = serde_json::from_slice::<Value>(v.as_bytes())
+            let exp = crate::wire::json::parse_bytes(v.as_bytes())
                 .ok()
                 .and_then(|v| v.get("exp").and_then(Value::as_u64))
                 .unwrap_or(0);

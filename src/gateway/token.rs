@@ -185,7 +185,7 @@ pub(crate) fn split_jws(
         return Err(TokenError::Malformed);
     };
     let header: Value = base64url_decode(h)
-        .and_then(|b| serde_json::from_slice(&b).ok())
+        .and_then(|b| crate::wire::json::parse_bytes(&b).ok())
         .ok_or(TokenError::Malformed)?;
     Ok((header, h, p, s))
 }
@@ -209,7 +209,7 @@ pub fn verify_token(key: &SigningKey, token: &str, now: u64) -> Result<Claims, T
         return Err(TokenError::Signature);
     }
     let claims = base64url_decode(p)
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|b| crate::wire::json::parse_bytes(&b).ok())
         .as_ref()
         .and_then(claims_of)
         .ok_or(TokenError::Malformed)?;
@@ -243,7 +243,7 @@ pub fn verify_token(key: &SigningKey, token: &str, now: u64) -> Result<Claims, T
 /// carry `x`, its expiry in Unix seconds. Sealed values are signed, not encrypted: they hold
 /// no secret, only identifiers.
 pub fn seal(key: &SigningKey, purpose: &str, payload: &Value) -> Option<String> {
-    let body = base64url_encode(&serde_json::to_vec(payload).ok()?);
+    let body = base64url_encode(crate::wire::json::to_text(payload).as_bytes());
     let tag = mac(
         &subkey(key, "seal")?,
         &[purpose.as_bytes(), b".", body.as_bytes()],
@@ -276,7 +276,7 @@ pub fn unseal(key: &SigningKey, purpose: &str, sealed: &str, now: u64) -> Option
     if !constant_time_eq(&tag, &expected) {
         return None;
     }
-    let payload: Value = serde_json::from_slice(&base64url_decode(body)?).ok()?;
+    let payload: Value = crate::wire::json::parse_bytes(&base64url_decode(body)?).ok()?;
     let exp = payload.get("x")?.as_u64()?;
     (now < exp).then_some(payload)
 }

@@ -83,7 +83,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
             let bytes = match body {
                 Some(b) => {
                     builder = builder.header("content-type", "application/json");
-                    serde_json::to_vec(b).map_err(|e| Error::InvalidRequest(e.to_string()))?
+                    crate::wire::json::to_text(b).into_bytes()
                 }
                 None => Vec::new(),
             };

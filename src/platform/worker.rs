@@ -68,7 +68,7 @@ impl Failure {
 
     fn into_response(self, request_id: &str) -> Response {
         console_error!("composio-edge worker: {} ({})", self.message, self.code);
-        let body = serde_json::json!({"error": {
+        let body = crate::wire::json::json!({"error": {
             "code": self.code,
             "message": self.message,
             "request_id": request_id,
@@ -82,7 +82,7 @@ impl Failure {
         ResponseBuilder::new()
             .with_status(self.status)
             .with_headers(headers)
-            .fixed(serde_json::to_vec(&body).unwrap_or_default())
+            .fixed(crate::wire::json::to_text(&body).into_bytes())
     }
 }
 

@@ -114,7 +114,7 @@ pub fn decode_json<T: DeserializeOwned>(res: &HttpResponse) -> Result<T, Error> 
     let value: serde_json::Value = if res.body().is_empty() {
         serde_json::Value::Null
     } else {
-        serde_json::from_slice(res.body()).map_err(|e| Error::Decode {
+        crate::wire::json::parse_bytes(res.body()).map_err(|e| Error::Decode {
             status,
             message: e.to_string(),
             body: kept_body(res.body()),
