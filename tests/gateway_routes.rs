@@ -313,6 +313,52 @@ fn idempotent_execute_returns_the_first_result_without_executing_again() {
 /// workerd fault suite: an `Idempotency-Key` with a non-ASCII byte was treated as absent, so
 /// the execute ran unprotected and a client's retry with the same key ran the tool again.
 #[test]
+fn an_upstream_refusal_releases_the_idempotency_key_and_other_faults_keep_it() {
+    let h = emulator_harness();
+    let t = h.token("alice");
+    let args = json!({"tool_slug": "GITHUB_CREATE_AN_ISSUE", "arguments": {"owner": "o", "repo": "r", "title": "t"}});
+    h.send(get("/v1/tools", Some(&t)));
+    let path = "/api/v3.1/tool_router/session/trs_000000000001/execute";
+    let with_key =
+        |k: &str| with_header(post("/v1/execute", Some(&t), &args), "idempotency-key", k);
+    // 429: the tool did not run, so the same key runs it on the retry (exactly once).
+    let mut r = json_response(
+        429,
+        &json!({"error": {"message": "slow down", "code": 429, "status": 429}}),
+    );
+    r.headers_mut().insert("retry-after", "3".parse().unwrap());
+    h.up.fault(path, Ok(r));
+    let before = h.up.executes("GITHUB_CREATE_AN_ISSUE");
+    let res = h.send(with_key("k-429"));
+    assert_eq!(
+        (st(&res), code(&res)),
+        (429, "upstream_rate_limited".to_owned())
+    );
+    let res = h.send(with_key("k-429"));
+    assert!(st(&res) == 200, "{}", text(&res));
+    assert!(hdr(&res, "idempotent-replayed").is_none());
+    // Sent twice in all: the refused attempt, then the run.
+    assert_eq!(h.up.executes("GITHUB_CREATE_AN_ISSUE"), before + 2);
+    // Now the key holds the success: a third call replays it without running.
+    let res = h.send(with_key("k-429"));
+    assert_eq!(st(&res), 200);
+    assert_eq!(h.up.executes("GITHUB_CREATE_AN_ISSUE"), before + 2);
+    // 503: the tool may have run, so the key keeps the failure and never runs it again.
+    h.up.fault(
+        path,
+        Ok(json_response(
+            503,
+            &json!({"error": {"message": "down", "code": 503, "status": 503}}),
+        )),
+    );
+    let res = h.send(with_key("k-503"));
+    assert_eq!(st(&res), 502);
+    let res = h.send(with_key("k-503"));
+    assert_eq!(st(&res), 502);
+    assert_eq!(h.up.executes("GITHUB_CREATE_AN_ISSUE"), before + 3);
+}
+
+#[test]
 fn a_non_ascii_idempotency_key_is_refused_not_ignored() {
     let h = emulator_harness();
     let t = h.token("alice");

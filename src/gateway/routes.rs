@@ -862,9 +862,17 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         Err(e) => {
             let res = env.up_err(&e);
             let body: Value = crate::wire::json::parse_bytes(res.body()).unwrap_or(Value::Null);
+            // The API refused before running the tool (rate limit, credentials): the key is
+            // released, so a retry with it runs once. Any other outcome may have run the tool:
+            // it is final under this key and never run again.
+            let not_run =
+                matches!(&e.error, crate::Error::Api(a) if matches!(a.status, 401 | 403 | 429));
             if let Some(k) = &idem_key {
-                // The outcome is unknown or final: never run it again under this key.
-                env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": res.status().as_u16(), "body": body})).await?;
+                if not_run {
+                    env.delete(k).await?;
+                } else {
+                    env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": res.status().as_u16(), "body": body})).await?;
+                }
             }
             return Err(res);
         }

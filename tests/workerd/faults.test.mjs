@@ -286,6 +286,23 @@ describe("upstream faults, leaks and concurrent callbacks in production mode", {
           body: payload,
           headers: { "idempotency-key": ctx.key },
         });
+        if (r.status === 429) {
+          // The API refused before running the tool: the key was released, so the retry runs
+          // once and succeeds, and from then on the key replays that success.
+          assert.equal(again.status, 200, `${label}: retry after a 429: ${again.text.slice(0, 200)}`);
+          assert.equal(again.res.headers.get("idempotent-replayed"), null, `${label}: not a replay`);
+          assert.equal((await up.count(ctx.prefix)) - before, 1, `${label}: the retry ran once`);
+          const third = await http(w, "POST", "/v1/execute", {
+            token: ctx.token,
+            body: payload,
+            headers: { "idempotency-key": ctx.key },
+          });
+          assert.equal(third.status, 200, `${label}: replay of the success`);
+          assert.equal(third.res.headers.get("idempotent-replayed"), "true", `${label}: replayed header`);
+          assert.equal((await up.count(ctx.prefix)) - before, 1, `${label}: the replay sent nothing`);
+          row.replay = "key released; retry 200, then replayed";
+          return;
+        }
         assert.equal(again.status, r.status, `${label}: replay status`);
         assert.equal(again.res.headers.get("idempotent-replayed"), "true", `${label}: replayed header`);
         assert.deepEqual(again.json?.error?.code, r.json?.error?.code, `${label}: replay code`);
