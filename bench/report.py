@@ -247,7 +247,7 @@ def main():
     emu = None
     if worker_wasm and worker_wasm.get("code_bytes"):
         eb = (worker_wasm.get("shares") or {}).get("composio_edge::emulator")
-        if eb is not None:
+        if eb:
             emu = {"bytes": eb, "percent_of_code": round(100 * eb / worker_wasm["code_bytes"], 1)}
     r = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -40,7 +40,7 @@ RAW=target/wasm32-unknown-unknown/release/composio_edge.wasm
 if [ -f scripts/build-browser.sh ]; then step bash scripts/build-browser.sh --no-bundler >&2; fi
 step bash scripts/build-worker.sh >&2
 if ! grep -aq '8platform6worker' "$RAW" 2>/dev/null; then
-  step cargo build --lib --release --target wasm32-unknown-unknown --features worker >&2
+  step cargo build --lib --release --target wasm32-unknown-unknown --features worker,emulator >&2
 fi
 step cargo build --release --example emulator_server --example bench_core >&2
 
