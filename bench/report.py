@@ -120,8 +120,8 @@ def table(r):
     ld = r.get("load")
     if ld:
         L.append(f"| Load ({ld['connections']} connections, {ld['duration_s']} s each, wrk; Workers on {ld.get('server', 'workerd')}) "
-                 f"| p50 | p99 | req/s | CPU/request | p50 overhead vs direct | req/s vs direct |")
-        L.append("|---|---|---|---|---|---|---|")
+                 f"| p50 | p99 | req/s | CPU/request | p50 overhead vs direct | req/s vs direct | p50, CPU vs `@composio/core` |")
+        L.append("|---|---|---|---|---|---|---|---|")
         names = {"direct": "upstream emulator, direct", "ours": "composio-edge gateway (workerd)", "baseline": "`@composio/core` Worker (workerd)"}
         for op in ["search", "execute"]:
             d = ld["cases"].get(f"{op}/direct") or {}
@@ -132,9 +132,15 @@ def table(r):
                 over = (c["p50_ms"] - d["p50_ms"]) if t != "direct" and c.get("p50_ms") is not None and d.get("p50_ms") is not None else None
                 rr = (c["rps"] / d["rps"]) if t != "direct" and c.get("rps") and d.get("rps") else None
                 errs = f" ({c['non_2xx']} non-2xx)" if c.get("non_2xx") else ""
+                b = ld["cases"].get(f"{op}/baseline") or {}
+                vs = "—"
+                if t == "ours" and c.get("p50_ms") and b.get("p50_ms"):
+                    vs = f"{c['p50_ms'] / b['p50_ms']:.2f}×"
+                    if c.get("cpu_ms_per_request") and b.get("cpu_ms_per_request"):
+                        vs += f", {c['cpu_ms_per_request'] / b['cpu_ms_per_request']:.2f}×"
                 L.append(f"| {op}: {names[t]} | {fmt(c.get('p50_ms'), ' ms', 2)} | {fmt(c.get('p99_ms'), ' ms', 2)} | {fmt(c.get('rps'), '', 0)}{errs} "
                          f"| {fmt(c.get('cpu_ms_per_request'), ' ms', 2)} "
-                         f"| {('+' + fmt(over, ' ms', 2)) if over is not None else '—'} | {fmt(rr, '×', 2) if rr is not None else '—'} |")
+                         f"| {('+' + fmt(over, ' ms', 2)) if over is not None else '—'} | {fmt(rr, '×', 2) if rr is not None else '—'} | {vs} |")
         L.append("")
     core = r.get("core") or {}
     if core.get("native") or core.get("wasm"):
