@@ -52,6 +52,8 @@ const mf = new Miniflare({
   verbose: false,
   durableObjects,
   bindings,
+  // --inspect PORT: the V8 inspector (CPU profiles; bench/profile.mjs), e.g. for the latency study.
+  ...(all("--inspect")[0] ? { name: "worker", inspectorPort: Number(all("--inspect")[0]), unsafeInspectorProxy: true } : {}),
 });
 console.log(`ready ${await mf.ready}`);
 const stop = async () => {
