@@ -4,9 +4,15 @@
     python3 bench/load.py --duration 10 --connections 4 --out target/bench/load.json
 
   direct    wrk → emulator_server (the upstream itself, examples/emulator_server.rs)
-  ours      wrk → our Worker on workerd (wrangler dev, production mode: COMPOSIO_API_KEY set,
-            COMPOSIO_BASE_URL = the emulator) → emulator
-  baseline  wrk → the JS Worker on @composio/core (bench/baseline, wrangler dev) → emulator
+  ours      wrk → our Worker on workerd (production mode: COMPOSIO_API_KEY set,
+            COMPOSIO_BASE_URL = the emulator) → its user Durable Object → emulator
+  baseline  wrk → the JS Worker on @composio/core (bench/baseline) → emulator
+
+Both Workers are what `wrangler deploy --dry-run` would upload, served on workerd by Miniflare
+(bench/serve.mjs), not by `wrangler dev`, whose Node process takes part in every subrequest
+(about 3 ms of Node CPU per outbound fetch or Durable Object call; --server wrangler measures
+that way). Besides wrk's latency and throughput, the CPU time the serving process group used
+per request is recorded: on a shared machine it is much steadier than wall-clock times.
 
 Every process is started in its own process group and stopped by that group id. Each target is
 checked with one request (status 200 and a sane body) before it is loaded; non-2xx responses
@@ -102,6 +108,46 @@ def wait_http(url, timeout=60, proc=None):
     raise RuntimeError(f"{url} not ready after {timeout}s")
 
 
+def dry_run(config_dir, config, outdir):
+    """What `wrangler deploy` would upload, into outdir (no login needed)."""
+    env = {**os.environ, "CLOUDFLARE_CF_FETCH_ENABLED": "false", "WRANGLER_SEND_METRICS": "false",
+           "WRANGLER_SEND_ERROR_REPORTS": "false", "NO_COLOR": "1"}
+    r = subprocess.run([WRANGLER, "deploy", "--dry-run", "--outdir", outdir, "--config", config], cwd=config_dir,
+                       env=env, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError(f"wrangler deploy --dry-run in {config_dir} failed: {r.stdout[-500:]} {r.stderr[-500:]}")
+    return outdir
+
+
+def miniflare(bundle, port, vars_, log, durable_objects=()):
+    args = ["node", os.path.join(ROOT, "bench", "serve.mjs"), "--dir", bundle, "--port", str(port)]
+    for d in durable_objects:
+        args += ["--do", d]
+    for k, v in vars_.items():
+        args += ["--var", f"{k}={v}"]
+    return start(args, ROOT, None, log)
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_s(pgid):
+    """CPU seconds (user + system) used so far by the live processes of a process group."""
+    total = 0.0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid:
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
 def wrangler_dev(config_dir, config, port, vars_, log):
     args = [WRANGLER, "dev", "--config", config, "--ip", "127.0.0.1", "--port", str(port),
             "--inspector-port", str(free_port()), "--show-interactive-dev-session=false",
@@ -152,6 +198,8 @@ def main():
     ap.add_argument("--out", default="target/bench/load.json")
     ap.add_argument("--emulator-bin", default=os.path.join(ROOT, "target", "release", "examples", "emulator_server"))
     ap.add_argument("--worker-root", default=ROOT, help="directory with wrangler.test.toml and build/")
+    ap.add_argument("--server", default="miniflare", choices=["miniflare", "wrangler"],
+                    help="serve the Workers with Miniflare (workerd only, default) or wrangler dev")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-load-")
     logs = os.path.join(ROOT, "target", "bench")
@@ -165,15 +213,23 @@ def main():
 
         # Our Worker, production mode against the emulator; and the baseline Worker.
         op, bp = free_port(), free_port()
-        ours = wrangler_dev(a.worker_root, "wrangler.test.toml", op, {
+        ours_vars = {
             "COMPOSIO_API_KEY": API_KEY, "COMPOSIO_BASE_URL": upstream, "EDGE_ADMIN_KEY": ADMIN_KEY,
             "EDGE_SIGNING_KEY": SIGNING_KEY, "EDGE_RATE_LIMIT_PER_MINUTE": "0",
-            "EDGE_ALLOWED_ORIGINS": f"http://127.0.0.1:{op}", "EDGE_RETURN_URLS": f"http://127.0.0.1:{op}/"},
-            os.path.join(logs, "wrangler-ours.log"))
-        base = wrangler_dev(os.path.join(ROOT, "bench", "baseline"), "wrangler.toml", bp, {
-            "COMPOSIO_API_KEY": API_KEY, "COMPOSIO_BASE_URL": upstream}, os.path.join(logs, "wrangler-baseline.log"))
+            "EDGE_ALLOWED_ORIGINS": f"http://127.0.0.1:{op}", "EDGE_RETURN_URLS": f"http://127.0.0.1:{op}/"}
+        base_vars = {"COMPOSIO_API_KEY": API_KEY, "COMPOSIO_BASE_URL": upstream}
+        base_root = os.path.join(ROOT, "bench", "baseline")
+        if a.server == "wrangler":
+            ours = wrangler_dev(a.worker_root, "wrangler.test.toml", op, ours_vars, os.path.join(logs, "server-ours.log"))
+            base = wrangler_dev(base_root, "wrangler.toml", bp, base_vars, os.path.join(logs, "server-baseline.log"))
+        else:
+            os.makedirs(os.path.join(a.worker_root, "www"), exist_ok=True)  # the assets directory the config names
+            ours = miniflare(dry_run(a.worker_root, "wrangler.test.toml", os.path.join(tmp, "ours")), op, ours_vars,
+                             os.path.join(logs, "server-ours.log"), ["USERS=UserObject", "EMULATOR=EmulatorObject"])
+            base = miniflare(dry_run(base_root, "wrangler.toml", os.path.join(tmp, "baseline")), bp, base_vars,
+                             os.path.join(logs, "server-baseline.log"))
         ours_url, base_url = f"http://127.0.0.1:{op}", f"http://127.0.0.1:{bp}"
-        wait_http(ours_url + "/v1/tools", 90, ours)
+        wait_http(ours_url + "/v1/tools", 90, ours)  # front answers 401: up
         wait_http(base_url + "/", 90, base)
 
         # Direct: a session on the emulator.
@@ -200,7 +256,9 @@ def main():
             "execute": (base_url + "/execute", {"tool_slug": TOOL, "arguments": {}}, {}),
         }
         targets = {"direct": direct, "ours": gw, "baseline": bl}
-        results = {"duration_s": a.duration, "connections": a.connections, "tool": TOOL, "query": QUERY, "cases": {}}
+        groups = {"direct": emu.pid, "ours": ours.pid, "baseline": base.pid}
+        results = {"duration_s": a.duration, "connections": a.connections, "tool": TOOL, "query": QUERY,
+                   "server": "miniflare (workerd)" if a.server == "miniflare" else "wrangler dev", "cases": {}}
         for op_name in ["search", "execute"]:
             for tname, t in targets.items():
                 url, body, headers = t[op_name]
@@ -209,10 +267,13 @@ def main():
                     st, res = http("POST", url, body, headers)
                 if st != 200:
                     raise RuntimeError(f"{tname} {op_name}: HTTP {st}: {str(res)[:300]}")
+                cpu0 = group_cpu_s(groups[tname])
                 r = wrk(url, body, headers, a.duration, a.connections, tmp)
+                cpu = group_cpu_s(groups[tname]) - cpu0
+                r["cpu_ms_per_request"] = round(1000 * cpu / r["requests"], 3) if r["requests"] else None
                 results["cases"][f"{op_name}/{tname}"] = r
                 print(f"{op_name:<8} {tname:<9} p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  {r['rps']} req/s  "
-                      f"({r['requests']} requests, {r['non_2xx']} non-2xx)", flush=True)
+                      f"{r['cpu_ms_per_request']} ms CPU/request  ({r['requests']} requests, {r['non_2xx']} non-2xx)", flush=True)
         with open(a.out, "w") as f:
             json.dump(results, f, indent=1)
     finally:

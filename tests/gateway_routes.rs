@@ -5,6 +5,8 @@
 mod gateway_support;
 
 use composio_edge::error::TransportErrorKind;
+use composio_edge::runtime::block_on;
+use composio_edge::store::Store;
 use composio_edge::transport::{json_response, transport_error};
 use gateway_support::*;
 use serde_json::{json, Value};
@@ -161,6 +163,51 @@ fn search_accepts_query_or_queries_and_validates() {
             "{bad}"
         );
     }
+}
+
+#[test]
+fn search_does_not_rewrite_unchanged_cached_schemas() {
+    // Every storage write holds a Durable Object's response until it is durable: a search that
+    // returns already-cached schemas writes nothing, until the entry is half-way to expiry.
+    let h = emulator_harness();
+    let t = h.token("alice");
+    let store = h.store(&h.gw.user_key("alice"));
+    let cached = || -> Value {
+        let raw = block_on(store.get("schema/GMAIL_SEND_EMAIL"))
+            .unwrap()
+            .unwrap();
+        serde_json::from_str(&raw).unwrap()
+    };
+    h.send(post("/v1/search", Some(&t), &json!({"query": "email"})));
+    let first = cached();
+    assert_eq!(first["at"], START_MS);
+    assert_eq!(first["schema"]["required"], json!(["to"]));
+
+    h.rt.advance(60_000);
+    let res = h.send(post("/v1/search", Some(&t), &json!({"query": "email"})));
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        cached()["at"],
+        START_MS,
+        "an unchanged fresh schema is not written again"
+    );
+
+    h.rt.advance(5 * 60_000);
+    h.send(post("/v1/search", Some(&t), &json!({"query": "email"})));
+    assert_eq!(
+        cached()["at"],
+        START_MS + 6 * 60_000,
+        "refreshed past half its lifetime"
+    );
+
+    // Still used by execute: the schema check answers without a schema lookup upstream.
+    let res = h.send(post(
+        "/v1/execute",
+        Some(&t),
+        &json!({"tool_slug": "GMAIL_SEND_EMAIL", "arguments": {}}),
+    ));
+    assert_eq!(code(&res), "argument_validation_failed");
+    assert_eq!(h.up.executes("COMPOSIO_GET_TOOL_SCHEMAS"), 0);
 }
 
 #[test]

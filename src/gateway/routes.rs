@@ -510,13 +510,24 @@ async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
 ) -> Result<(), HttpResponse> {
     let now = env.now();
     for (slug, schema) in schemas {
-        if valid_slug(&slug) {
-            env.put_json(
-                &format!("{}{slug}", keys::SCHEMA),
-                &json!({"at": now, "schema": schema}),
-            )
-            .await?;
+        if !valid_slug(&slug) {
+            continue;
         }
+        let key = format!("{}{slug}", keys::SCHEMA);
+        // Searches return the same schemas again and again, and every storage write holds the
+        // response until it is durable (several ms each): rewrite an entry only when it is
+        // missing, different, or past half its lifetime. Reads are cheap.
+        if let Some(c) = env.get_json(&key).await? {
+            let recent = c
+                .get("at")
+                .and_then(Value::as_u64)
+                .is_some_and(|at| at <= now && now - at < SCHEMA_TTL_MS / 2);
+            if recent && c.get("schema") == Some(&schema) {
+                continue;
+            }
+        }
+        env.put_json(&key, &json!({"at": now, "schema": schema}))
+            .await?;
     }
     Ok(())
 }
