@@ -9,6 +9,11 @@ use std::rc::Rc;
 
 use crate::error::Error;
 
+/// Keys starting with this prefix hold values whose loss only relaxes a limit (the per-user
+/// rate-limit window). A store may keep them in memory only: the Worker's Durable Object store
+/// does, so a request costs no storage write for them; [`MemoryStore`] treats them like any key.
+pub const VOLATILE_PREFIX: &str = "~";
+
 /// Key-value storage.
 pub trait Store {
     /// The value at `key`.

@@ -36,7 +36,9 @@ const CALLBACK_POLL_MS: u64 = 1000;
 
 mod keys {
     pub const SESSION: &str = "session";
-    pub const RATE: &str = "ratelimit";
+    /// Volatile ([`crate::store::VOLATILE_PREFIX`]): the Durable Object keeps the window in
+    /// memory, so rate limiting costs no storage write per request.
+    pub const RATE: &str = "~ratelimit";
     pub const IDEM: &str = "idem/";
     pub const IDEM_PURGE: &str = "idem-purge-at";
     pub const SCHEMA: &str = "schema/";

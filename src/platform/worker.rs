@@ -32,10 +32,12 @@ use crate::platform::js_runtime::sleep;
 use crate::platform::js_runtime::JsRuntime;
 use crate::platform::webcrypto::WebCryptoVerifier;
 use crate::runtime::Runtime;
-use crate::store::Store;
+use crate::store::{Store, VOLATILE_PREFIX};
 #[cfg(feature = "emulator")]
 use crate::transport::{transport_error, Timeout, Transport};
 use crate::transport::{HttpRequest, HttpResponse};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Durable Object namespace binding of the per-user objects.
 pub const USERS_BINDING: &str = "USERS";
@@ -392,14 +394,24 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
 /// A [`Store`] over a Durable Object's storage (string values under string keys).
 pub struct DoStore {
     storage: Storage,
+    volatile: Volatile,
 }
 
+/// The object's in-memory values for [`VOLATILE_PREFIX`] keys (lost when the object is evicted).
+pub type Volatile = Rc<RefCell<Vec<(String, String)>>>;
+
 impl DoStore {
-    /// The store of this Durable Object.
-    pub fn new(state: &State) -> Self {
+    /// The store of this Durable Object, with the object's in-memory volatile values.
+    pub fn new(state: &State, volatile: &Volatile) -> Self {
         Self {
             storage: state.storage(),
+            volatile: Rc::clone(volatile),
         }
+    }
+
+    fn volatile_get(&self, key: &str) -> Option<String> {
+        let v = self.volatile.borrow();
+        v.iter().find(|(k, _)| k == key).map(|(_, x)| x.clone())
     }
 }
 
@@ -409,6 +421,9 @@ fn storage_error(op: &str) -> Error {
 
 impl Store for DoStore {
     async fn get(&self, key: &str) -> Result<Option<String>, Error> {
+        if key.starts_with(VOLATILE_PREFIX) {
+            return Ok(self.volatile_get(key));
+        }
         self.storage
             .get::<String>(key)
             .await
@@ -416,6 +431,14 @@ impl Store for DoStore {
     }
 
     async fn put(&self, key: &str, value: String) -> Result<(), Error> {
+        if key.starts_with(VOLATILE_PREFIX) {
+            let mut v = self.volatile.borrow_mut();
+            match v.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value,
+                None => v.push((key.to_owned(), value)),
+            }
+            return Ok(());
+        }
         self.storage
             .put(key, value)
             .await
@@ -423,6 +446,12 @@ impl Store for DoStore {
     }
 
     async fn delete(&self, key: &str) -> Result<bool, Error> {
+        if key.starts_with(VOLATILE_PREFIX) {
+            let mut v = self.volatile.borrow_mut();
+            let before = v.len();
+            v.retain(|(k, _)| k != key);
+            return Ok(v.len() != before);
+        }
         self.storage
             .delete(key)
             .await
@@ -518,11 +547,16 @@ mod objects {
     pub struct UserObject {
         state: State,
         env: Env,
+        volatile: Volatile,
     }
 
     impl DurableObject for UserObject {
         fn new(state: State, env: Env) -> Self {
-            Self { state, env }
+            Self {
+                state,
+                env,
+                volatile: Volatile::default(),
+            }
         }
 
         async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -548,7 +582,7 @@ mod objects {
             // A production build serves only with a key (`read_config` refuses emulator mode).
             #[cfg(not(feature = "emulator"))]
             let upstream = FetchTransport::new();
-            let store = DoStore::new(&self.state);
+            let store = DoStore::new(&self.state, &self.volatile);
             let res = Gateway::new(config)
                 .user(request, &store, &upstream, &rt)
                 .await;
@@ -562,11 +596,15 @@ mod objects {
     #[durable_object]
     pub struct EmulatorObject {
         state: State,
+        volatile: Volatile,
     }
 
     impl DurableObject for EmulatorObject {
         fn new(state: State, _env: Env) -> Self {
-            Self { state }
+            Self {
+                state,
+                volatile: Volatile::default(),
+            }
         }
 
         async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -584,13 +622,13 @@ mod objects {
             {
                 let rt = runtime()?;
                 let request = to_http_request(req).await?;
-                let store = DoStore::new(&self.state);
+                let store = DoStore::new(&self.state, &self.volatile);
                 let res = Emulator::new().handle(request, &store, &rt).await;
                 to_worker_response(res)
             }
             #[cfg(not(feature = "emulator"))]
             {
-                let _ = (req, &self.state);
+                let _ = (req, &self.state, &self.volatile);
                 Err(Failure::new(
                     404,
                     "emulator_not_built",

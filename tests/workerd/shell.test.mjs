@@ -181,3 +181,41 @@ describe("wrangler dev lifecycle", () => {
     assert.equal(existsSync(w.persistTo), false, "the temporary state directory is removed");
   });
 });
+
+describe("per-user rate limit (EDGE_RATE_LIMIT_PER_MINUTE), kept in the user object's memory", () => {
+  let w;
+  before(async () => {
+    w = await startWorker({ vars: { EDGE_RATE_LIMIT_PER_MINUTE: "3" } });
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  async function token(user) {
+    const res = await fetch(`${w.url}/v1/dev/token`, {
+      method: "POST",
+      headers: { origin: w.url, "content-type": "application/json" },
+      body: JSON.stringify({ user_id: user }),
+    });
+    assert.equal(res.status, 200);
+    return (await res.json()).token;
+  }
+  const toolkits = (t) =>
+    fetch(`${w.url}/v1/toolkits`, { headers: { origin: w.url, authorization: `Bearer ${t}` } });
+
+  test("the fourth request in a minute is 429 rate_limited with retry-after; other users are not affected", async () => {
+    const alice = await token("rl-alice");
+    for (let i = 1; i <= 3; i++) {
+      const res = await toolkits(alice);
+      assert.equal(res.status, 200, `request ${i}: ${(await res.text()).slice(0, 200)}`);
+      await res.arrayBuffer().catch(() => {});
+    }
+    const limited = await toolkits(alice);
+    assert.equal(limited.status, 429);
+    assert.equal((await json(limited)).error.code, "rate_limited");
+    const wait = Number(limited.headers.get("retry-after"));
+    assert.ok(wait >= 1 && wait <= 60, `retry-after ${wait}`);
+    const bob = await toolkits(await token("rl-bob"));
+    assert.equal(bob.status, 200);
+  });
+});
