@@ -31,6 +31,20 @@ export function freePort() {
   });
 }
 
+/** Resolves once 127.0.0.1:`port` can be bound (or after `timeoutMs`). */
+async function waitPortFree(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await new Promise((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+    if (free || Date.now() > deadline) return;
+    await sleep(100);
+  }
+}
+
 /** A fresh temporary directory (removed by `stop({ keepState: false })`). */
 export function tempDir(prefix = "composio-edge-workerd-") {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -153,7 +167,17 @@ export async function startWorker(opts = {}) {
     /** Stops and starts again on the same port and persistence directory. */
     async restart() {
       await this.stop({ keepState: true });
-      return startWorker({ ...opts, port, persistTo, _ownsState: ownsState });
+      // A killed workerd may hold the port for a moment (more so on a loaded machine): wait for
+      // it, and start again if the bind still lost the race.
+      for (let attempt = 1; ; attempt++) {
+        await waitPortFree(port, 10_000);
+        try {
+          return await startWorker({ ...opts, port, persistTo, _ownsState: ownsState });
+        } catch (e) {
+          if (attempt >= 3 || !/Address already in use/.test(String(e?.message))) throw e;
+          await sleep(500);
+        }
+      }
     },
   };
   return worker;
