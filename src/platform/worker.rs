@@ -408,16 +408,29 @@ fn storage_error(op: &str) -> Error {
 }
 
 impl Store for DoStore {
+    // `get`/`put` move JS strings directly (as `list` does): workers-rs' typed `get::<String>`
+    // and `put` go through serde_wasm_bindgen, which links serde's error text and with it
+    // core's float formatter.
     async fn get(&self, key: &str) -> Result<Option<String>, Error> {
-        self.storage
-            .get::<String>(key)
+        let found = self
+            .storage
+            .get_multiple(vec![key])
             .await
-            .map_err(|_| storage_error("get"))
+            .map_err(|_| storage_error("get"))?
+            .get(&JsValue::from_str(key));
+        if found.is_undefined() {
+            Ok(None)
+        } else {
+            found
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| storage_error("get"))
+        }
     }
 
     async fn put(&self, key: &str, value: String) -> Result<(), Error> {
         self.storage
-            .put(key, value)
+            .put_raw(key, JsValue::from_str(&value))
             .await
             .map_err(|_| storage_error("put"))
     }
