@@ -124,7 +124,7 @@ fn env_value(env: &Env, name: &str) -> Option<String> {
     } else if let Some(b) = value.as_bool() {
         Some(b.to_string())
     } else if let Some(n) = value.as_f64() {
-        Some(n.to_string())
+        Some(crate::gateway::config::float_text(n))
     } else if value.is_object() {
         js_sys::JSON::stringify(&value).ok()?.as_string()
     } else {
