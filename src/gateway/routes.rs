@@ -762,9 +762,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         }
     };
     let fingerprint = sha256_hex(
-        json!({"s": slug, "a": arguments, "c": account})
-            .to_string()
-            .as_bytes(),
+        crate::wire::json::to_text(&json!({"s": slug, "a": arguments, "c": account})).as_bytes(),
     );
     if let Some(k) = &idem_key {
         if let Some(rec) = env.get_json(k).await? {
@@ -1333,7 +1331,7 @@ async fn proxy<S: Store, T: Transport, R: Runtime>(
                         let v = v
                             .as_str()
                             .map(str::to_owned)
-                            .unwrap_or_else(|| v.to_string());
+                            .unwrap_or_else(|| crate::wire::json::to_text(v));
                         out.push(json!({"name": n, "type": k, "value": v}));
                     }
                     _ => {

@@ -163,10 +163,30 @@ const JWS_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 /// ```
 pub fn sign_token(key: &SigningKey, claims: &Claims) -> Option<String> {
     let header = base64url_encode(JWS_HEADER.as_bytes());
-    let payload = base64url_encode(&serde_json::to_vec(claims).ok()?);
+    let payload = base64url_encode(claims_json(claims).as_bytes());
     let signing_input = format!("{header}.{payload}");
     let sig = mac(&subkey(key, "token")?, &[signing_input.as_bytes()])?;
     Some(format!("{signing_input}.{}", base64url_encode(&sig)))
+}
+
+/// The compact JSON of `claims`, byte for byte what `serde_json::to_vec(claims)` gives (field
+/// order, `nbf` left out when `None`), without linking serde_json's serializer.
+fn claims_json(c: &Claims) -> String {
+    let text = |s: &str| Value::String(s.to_owned());
+    let list = |v: &[String]| Value::Array(v.iter().map(|s| text(s)).collect());
+    let mut m = serde_json::Map::new();
+    m.insert("sub".into(), text(&c.sub));
+    m.insert("aud".into(), text(&c.aud));
+    m.insert("iss".into(), text(&c.iss));
+    m.insert("iat".into(), c.iat.into());
+    if let Some(nbf) = c.nbf {
+        m.insert("nbf".into(), nbf.into());
+    }
+    m.insert("exp".into(), c.exp.into());
+    m.insert("scopes".into(), list(&c.scopes));
+    m.insert("origins".into(), list(&c.origins));
+    m.insert("jti".into(), text(&c.jti));
+    crate::wire::json::to_text(&Value::Object(m))
 }
 
 /// Splits a compact JWS (at most `max_len` bytes) into its decoded header and the three encoded
@@ -283,8 +303,28 @@ pub fn unseal(key: &SigningKey, purpose: &str, sealed: &str, now: u64) -> Option
 
 #[cfg(test)]
 mod tests {
-    use super::{claims_of, Claims};
+    use super::{claims_json, claims_of, Claims};
     use serde_json::{json, Value};
+
+    /// The direct writer is serde's serialization, byte for byte.
+    #[test]
+    fn claims_json_matches_serde() {
+        let mut c = Claims {
+            sub: "u\"1\\\n\u{1}é😀".into(),
+            aud: "composio-edge".into(),
+            iss: "i".into(),
+            iat: 0,
+            nbf: None,
+            exp: u64::MAX,
+            scopes: vec!["search".into(), "execute".into()],
+            origins: vec![],
+            jti: "j\u{7f}</".into(),
+        };
+        assert_eq!(claims_json(&c), serde_json::to_string(&c).unwrap());
+        c.nbf = Some(17);
+        c.origins = vec!["https://a.example".into()];
+        assert_eq!(claims_json(&c), serde_json::to_string(&c).unwrap());
+    }
 
     /// The direct read agrees with `Claims`' `Deserialize` on objects.
     #[test]

@@ -17,7 +17,7 @@ use crate::secret::ApiKey;
 use crate::transport::{
     retry_delay_ms, should_retry, HttpResponse, RetryPolicy, Timeout, Transport,
 };
-use crate::wire::decode_json;
+use crate::wire::envelope::decode_value;
 
 use super::respond::{self, Ctx};
 
@@ -257,7 +257,7 @@ fn decode(res: &HttpResponse) -> Result<Value, UpstreamError> {
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(|ms| ms.div_ceil(1000))
         });
-    decode_json::<Value>(res).map_err(|error| UpstreamError { error, retry_after })
+    decode_value(res).map_err(|error| UpstreamError { error, retry_after })
 }
 
 fn short(s: &str) -> String {

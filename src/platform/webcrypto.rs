@@ -51,7 +51,7 @@ fn public_jwk(jwk: &Value, members: &[&str]) -> Option<String> {
             Value::String(jwk.get(*m)?.as_str()?.to_owned()),
         );
     }
-    Some(Value::Object(out).to_string())
+    Some(crate::wire::json::to_text(&Value::Object(out)))
 }
 
 async fn call(subtle: &JsValue, method: &str, args: &Array) -> Result<JsValue, JsValue> {

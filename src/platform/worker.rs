@@ -123,14 +123,9 @@ fn env_value(env: &Env, name: &str) -> Option<String> {
         None
     } else if let Some(s) = value.as_string() {
         Some(s)
-    } else if let Some(b) = value.as_bool() {
-        Some(b.to_string())
-    } else if let Some(n) = value.as_f64() {
-        Some(n.to_string())
-    } else if value.is_object() {
-        js_sys::JSON::stringify(&value).ok()?.as_string()
     } else {
-        None
+        // Numbers, booleans, objects and arrays: as JavaScript writes them (`60`, `true`, JSON).
+        js_sys::JSON::stringify(&value).ok()?.as_string()
     }
 }
 
@@ -420,14 +415,27 @@ fn storage_error(op: &str) -> Error {
 }
 
 impl Store for DoStore {
+    // `get`/`put` move JS strings directly (as `list` does): workers-rs' typed `get::<String>`
+    // and `put` go through serde_wasm_bindgen, which links serde's error text and with it
+    // core's float formatter.
     async fn get(&self, key: &str) -> Result<Option<String>, Error> {
         if key.starts_with(VOLATILE_PREFIX) {
             return Ok(self.volatile_get(key));
         }
-        self.storage
-            .get::<String>(key)
+        let found = self
+            .storage
+            .get_multiple(vec![key])
             .await
-            .map_err(|_| storage_error("get"))
+            .map_err(|_| storage_error("get"))?
+            .get(&JsValue::from_str(key));
+        if found.is_undefined() {
+            Ok(None)
+        } else {
+            found
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| storage_error("get"))
+        }
     }
 
     async fn put(&self, key: &str, value: String) -> Result<(), Error> {
@@ -440,7 +448,7 @@ impl Store for DoStore {
             return Ok(());
         }
         self.storage
-            .put(key, value)
+            .put_raw(key, JsValue::from_str(&value))
             .await
             .map_err(|_| storage_error("put"))
     }

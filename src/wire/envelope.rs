@@ -107,6 +107,17 @@ pub fn api_error_from_parts(
 /// envelope (`{"error": {"message": …}}`) → [`Error::Api`]; a body that is not `T` →
 /// [`Error::Decode`] keeping the body.
 pub fn decode_json<T: DeserializeOwned>(res: &HttpResponse) -> Result<T, Error> {
+    let value = decode_value(res)?;
+    serde_json::from_value(value).map_err(|e| Error::Decode {
+        status: res.status().as_u16(),
+        message: e.to_string(),
+        body: kept_body(res.body()),
+    })
+}
+
+/// [`decode_json`] into a `Value` (what `decode_json::<Value>` gives: reading a `Value` back
+/// as a `Value` never fails), without serde's typed decoding.
+pub(crate) fn decode_value(res: &HttpResponse) -> Result<serde_json::Value, Error> {
     let status = res.status().as_u16();
     if !res.status().is_success() {
         return Err(Error::Api(Box::new(api_error_from_response(res))));
@@ -125,9 +136,5 @@ pub fn decode_json<T: DeserializeOwned>(res: &HttpResponse) -> Result<T, Error> 
             return Err(Error::Api(Box::new(api_error_from_response(res))));
         }
     }
-    serde_json::from_value(value).map_err(|e| Error::Decode {
-        status,
-        message: e.to_string(),
-        body: kept_body(res.body()),
-    })
+    Ok(value)
 }
