@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::wire::json::json;
 
@@ -118,10 +118,10 @@ impl LocalTool {
     pub fn normalized_schema(&self) -> Value {
         let mut o = match &self.input_schema {
             Value::Object(o) => o.clone(),
-            _ => Map::new(),
+            _ => crate::wire::json::new_map(),
         };
         o.remove("$schema");
-        o.insert("type".into(), json!("object"));
+        crate::wire::json::put(&mut o, "type", json!("object"));
         o.entry("properties").or_insert_with(|| json!({}));
         Value::Object(o)
     }

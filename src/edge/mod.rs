@@ -796,7 +796,7 @@ fn tool_name(t: &Value) -> Option<&str> {
 /// `serde_json::to_value(tool)` by hand (no serde `Serializer` in the browser wasm).
 fn tool_json(t: &Tool) -> Value {
     use crate::wire::json::ToJson;
-    let mut m = Map::new();
+    let mut m = crate::wire::json::new_map();
     let mut put = |k: &str, v: Value| {
         m.insert(k.to_owned(), v);
     };
@@ -804,11 +804,11 @@ fn tool_json(t: &Tool) -> Value {
     put("name", t.name.to_json());
     put("description", t.description.to_json());
     if let Some(k) = &t.toolkit {
-        let mut r = Map::new();
-        r.insert("slug".into(), k.slug.to_json());
-        r.insert("name".into(), k.name.to_json());
+        let mut r = crate::wire::json::new_map();
+        crate::wire::json::put(&mut r, "slug", k.slug.to_json());
+        crate::wire::json::put(&mut r, "name", k.name.to_json());
         if let Some(logo) = &k.logo {
-            r.insert("logo".into(), logo.to_json());
+            crate::wire::json::put(&mut r, "logo", logo.to_json());
         }
         put("toolkit", Value::Object(r));
     }

@@ -27,7 +27,7 @@ impl SessionInfo {
             .to_owned();
         let mut extra = match v {
             Value::Object(m) => m,
-            _ => Map::new(),
+            _ => crate::wire::json::new_map(),
         };
         extra.remove("session_id");
         Some(Self {
@@ -136,7 +136,7 @@ impl ExecuteResult {
     pub fn ok(data: Value) -> Self {
         Self {
             data: if data.is_null() {
-                Value::Object(Map::new())
+                Value::Object(crate::wire::json::new_map())
             } else {
                 data
             },
@@ -149,7 +149,7 @@ impl ExecuteResult {
     /// A failed local result.
     pub fn failed(message: impl Into<String>) -> Self {
         Self {
-            data: Value::Object(Map::new()),
+            data: Value::Object(crate::wire::json::new_map()),
             error: Some(message.into()),
             successful: false,
             log_id: String::new(),
@@ -216,9 +216,9 @@ impl ExecuteResult {
 
     /// As a [`ToolOutcome`] (the log id kept in `extra`).
     pub fn to_outcome(&self) -> ToolOutcome {
-        let mut extra = Map::new();
+        let mut extra = crate::wire::json::new_map();
         if !self.log_id.is_empty() {
-            extra.insert("log_id".into(), Value::from(self.log_id.as_str()));
+            crate::wire::json::put(&mut extra, "log_id", Value::from(self.log_id.as_str()));
         }
         ToolOutcome {
             data: self.data.clone(),
@@ -447,8 +447,8 @@ impl ToolkitConnection {
 
 impl ToJson for SessionInfo {
     fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("session_id".into(), Value::from(self.session_id.as_str()));
+        let mut m = crate::wire::json::new_map();
+        crate::wire::json::put(&mut m, "session_id", Value::from(self.session_id.as_str()));
         for (k, v) in &self.extra {
             m.insert(k.clone(), v.clone());
         }
@@ -462,18 +462,18 @@ impl ToJson for SearchRequest {
             .queries
             .iter()
             .map(|q| {
-                let mut m = Map::new();
-                m.insert("use_case".into(), Value::from(q.use_case.as_str()));
+                let mut m = crate::wire::json::new_map();
+                crate::wire::json::put(&mut m, "use_case", Value::from(q.use_case.as_str()));
                 if let Some(k) = &q.known_fields {
-                    m.insert("known_fields".into(), Value::from(k.as_str()));
+                    crate::wire::json::put(&mut m, "known_fields", Value::from(k.as_str()));
                 }
                 Value::Object(m)
             })
             .collect();
-        let mut m = Map::new();
-        m.insert("queries".into(), Value::Array(queries));
+        let mut m = crate::wire::json::new_map();
+        crate::wire::json::put(&mut m, "queries", Value::Array(queries));
         if !self.toolkits.is_empty() {
-            m.insert("toolkits".into(), self.toolkits.to_json());
+            crate::wire::json::put(&mut m, "toolkits", self.toolkits.to_json());
         }
         Value::Object(m)
     }

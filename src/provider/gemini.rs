@@ -78,12 +78,12 @@ fn convert(s: &Value, depth: usize) -> Value {
     if depth > 40 {
         return json!({});
     }
-    let mut out = Map::new();
+    let mut out = crate::wire::json::new_map();
     let mut nullable = m.get("nullable") == Some(&Value::Bool(true));
     match m.get("type") {
         Some(Value::String(t)) if t == "null" => nullable = true,
         Some(Value::String(t)) => {
-            out.insert("type".into(), upper(t));
+            crate::wire::json::put(&mut out, "type", upper(t));
         }
         Some(Value::Array(ts)) => {
             let types: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
@@ -91,12 +91,12 @@ fn convert(s: &Value, depth: usize) -> Value {
             let real: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
             match real.as_slice() {
                 [one] => {
-                    out.insert("type".into(), upper(one));
+                    crate::wire::json::put(&mut out, "type", upper(one));
                 }
                 [] => {}
                 many => {
                     let any: Vec<Value> = many.iter().map(|t| json!({"type": upper(t)})).collect();
-                    out.insert("anyOf".into(), Value::Array(any));
+                    crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
                 }
             }
         }
@@ -121,9 +121,9 @@ fn convert(s: &Value, depth: usize) -> Value {
             .collect();
         out.entry("type").or_insert_with(|| Value::from("STRING"));
         if out.get("type") != Some(&Value::from("STRING")) {
-            out.insert("format".into(), Value::from("enum"));
+            crate::wire::json::put(&mut out, "format", Value::from("enum"));
         }
-        out.insert("enum".into(), Value::Array(strings));
+        crate::wire::json::put(&mut out, "enum", Value::Array(strings));
     }
     if let Some(f) = m.get("format").and_then(Value::as_str) {
         let ok = match out.get("type").and_then(Value::as_str) {
@@ -149,27 +149,27 @@ fn convert(s: &Value, depth: usize) -> Value {
                 }
             }
             if !seen.is_empty() {
-                out.insert("required".into(), json!(seen));
+                crate::wire::json::put(&mut out, "required", json!(seen));
             }
         }
         if !conv.is_empty() {
-            out.insert("properties".into(), Value::Object(conv));
+            crate::wire::json::put(&mut out, "properties", Value::Object(conv));
         }
         out.entry("type").or_insert_with(|| Value::from("OBJECT"));
     }
     match m.get("items") {
         Some(Value::Array(tuple)) => {
             if let Some(first) = tuple.first() {
-                out.insert("items".into(), convert(first, depth + 1));
+                crate::wire::json::put(&mut out, "items", convert(first, depth + 1));
             }
         }
         Some(items) => {
-            out.insert("items".into(), convert(items, depth + 1));
+            crate::wire::json::put(&mut out, "items", convert(items, depth + 1));
         }
         None => {}
     }
     if out.get("type") == Some(&Value::from("ARRAY")) && !out.contains_key("items") {
-        out.insert("items".into(), json!({"type": "STRING"}));
+        crate::wire::json::put(&mut out, "items", json!({"type": "STRING"}));
     }
     let branches: Vec<&Value> = ["anyOf", "oneOf"]
         .iter()
@@ -192,10 +192,10 @@ fn convert(s: &Value, depth: usize) -> Value {
                 }
             }
             Ok([other]) => {
-                out.insert("anyOf".into(), Value::Array(vec![other]));
+                crate::wire::json::put(&mut out, "anyOf", Value::Array(vec![other]));
             }
             Err(any) if !any.is_empty() => {
-                out.insert("anyOf".into(), Value::Array(any));
+                crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
             }
             Err(_) => {}
         }
@@ -208,7 +208,7 @@ fn convert(s: &Value, depth: usize) -> Value {
         }
     }
     if nullable {
-        out.insert("nullable".into(), Value::Bool(true));
+        crate::wire::json::put(&mut out, "nullable", Value::Bool(true));
     }
     Value::Object(out)
 }

@@ -183,7 +183,7 @@ pub fn dedupe_required(schema: &mut Value) {
     if let Value::Object(m) = schema {
         if let Some(Value::Array(req)) = m.get_mut("required") {
             // A JSON object used as a set (no BTreeSet and its sort in the wasm).
-            let mut seen = Map::new();
+            let mut seen = crate::wire::json::new_map();
             req.retain(|r| seen.insert(json_text(r), Value::Null).is_none());
         }
         for_each_subschema(m, &mut |x| dedupe_required(x));
@@ -288,7 +288,7 @@ impl KeyMap {
         }
         match self.restore(&Value::Object(args)) {
             Value::Object(m) => m,
-            _ => Map::new(),
+            _ => crate::wire::json::new_map(),
         }
     }
 }
@@ -312,8 +312,8 @@ pub(crate) fn sanitize_keys(
             .filter(|k| clean(k) == **k)
             .map(|k| (k.clone(), Value::Null))
             .collect();
-        let mut renamed = Map::new();
-        let mut out = Map::new();
+        let mut renamed = crate::wire::json::new_map();
+        let mut out = crate::wire::json::new_map();
         for (k, mut v) in props {
             let mut name = clean(&k);
             if name != k {
@@ -342,7 +342,7 @@ pub(crate) fn sanitize_keys(
                 }
             }
         }
-        m.insert("properties".into(), Value::Object(out));
+        crate::wire::json::put(m, "properties", Value::Object(out));
     }
     if let Some(items) = m.get_mut("items") {
         let sub = sanitize_keys(items, clean, max);

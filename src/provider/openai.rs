@@ -1,6 +1,6 @@
 //! OpenAI chat completions: tool definitions, `tool_calls` parsing and `tool` messages.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::wire::json::json;
 
@@ -58,16 +58,16 @@ pub(crate) fn str_of(v: Option<&Value>) -> String {
 /// The result as the SDKs serialize it for a model: `{data, error, logId?, successful}` with
 /// `successful = error == null`.
 pub(crate) fn result_text(outcome: &ToolOutcome) -> String {
-    let mut m = Map::new();
-    m.insert("data".into(), outcome.data.clone());
+    let mut m = crate::wire::json::new_map();
+    crate::wire::json::put(&mut m, "data", outcome.data.clone());
     m.insert(
         "error".into(),
         outcome.error.clone().map_or(Value::Null, Value::String),
     );
     if let Some(log_id) = outcome.log_id() {
-        m.insert("logId".into(), Value::from(log_id));
+        crate::wire::json::put(&mut m, "logId", Value::from(log_id));
     }
-    m.insert("successful".into(), Value::Bool(outcome.error.is_none()));
+    crate::wire::json::put(&mut m, "successful", Value::Bool(outcome.error.is_none()));
     json_text(&Value::Object(m))
 }
 

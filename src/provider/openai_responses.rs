@@ -1,7 +1,7 @@
 //! OpenAI responses API: function tools (strict and non-strict), `function_call` parsing and
 //! `function_call_output` items.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::wire::json::json;
 
@@ -79,7 +79,7 @@ pub fn strictify(schema: &mut Value) {
             .unwrap_or_default();
         let mut props = match m.remove("properties") {
             Some(Value::Object(p)) => p,
-            _ => Map::new(),
+            _ => crate::wire::json::new_map(),
         };
         props.retain(|k, _| required.contains(k));
         let kept: Vec<Value> = required
@@ -87,9 +87,9 @@ pub fn strictify(schema: &mut Value) {
             .filter(|r| props.contains_key(*r))
             .map(|r| Value::from(r.as_str()))
             .collect();
-        m.insert("properties".into(), Value::Object(props));
-        m.insert("required".into(), Value::Array(kept));
-        m.insert("additionalProperties".into(), Value::Bool(false));
+        crate::wire::json::put(m, "properties", Value::Object(props));
+        crate::wire::json::put(m, "required", Value::Array(kept));
+        crate::wire::json::put(m, "additionalProperties", Value::Bool(false));
     }
     for_each_subschema(m, &mut strictify);
 }

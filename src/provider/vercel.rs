@@ -12,7 +12,7 @@
 //! ```
 //! (AI SDK 4 names the field `parameters`; the schema is the same.)
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::wire::json::json;
 
@@ -31,7 +31,7 @@ use crate::Error;
 /// assert_eq!(format_tools(&[t])["X"]["inputSchema"]["type"], "object");
 /// ```
 pub fn format_tools(tools: &[Tool]) -> Value {
-    let mut out = Map::new();
+    let mut out = crate::wire::json::new_map();
     for t in tools {
         out.insert(
             t.slug.clone(),

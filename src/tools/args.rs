@@ -19,7 +19,7 @@ use crate::Error;
 /// ```
 pub fn normalize_arguments(raw: &Value) -> Result<Map<String, Value>, Error> {
     match raw {
-        Value::Null => Ok(Map::new()),
+        Value::Null => Ok(crate::wire::json::new_map()),
         Value::Object(m) => Ok(m.clone()),
         Value::String(s) => normalize_arguments_str(s),
         other => Err(Error::InvalidToolArguments(format!(
@@ -39,7 +39,7 @@ pub fn normalize_arguments(raw: &Value) -> Result<Map<String, Value>, Error> {
 /// ```
 pub fn normalize_arguments_str(raw: &str) -> Result<Map<String, Value>, Error> {
     if raw.trim().is_empty() {
-        return Ok(Map::new());
+        return Ok(crate::wire::json::new_map());
     }
     match crate::wire::json::parse(raw) {
         Ok(Value::Object(m)) => Ok(m),

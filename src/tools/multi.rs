@@ -30,7 +30,7 @@ impl ToolOutcome {
     /// A successful outcome (§6.6: a `null` result becomes `{}`).
     pub fn ok(data: Value) -> Self {
         let data = if data.is_null() {
-            Value::Object(Map::new())
+            Value::Object(crate::wire::json::new_map())
         } else {
             data
         };
@@ -38,26 +38,26 @@ impl ToolOutcome {
             data,
             error: None,
             successful: true,
-            extra: Map::new(),
+            extra: crate::wire::json::new_map(),
         }
     }
 
     /// A failed outcome: `{data: {}, error: message, successful: false}`.
     pub fn failed(message: impl Into<String>) -> Self {
         ToolOutcome {
-            data: Value::Object(Map::new()),
+            data: Value::Object(crate::wire::json::new_map()),
             error: Some(message.into()),
             successful: false,
-            extra: Map::new(),
+            extra: crate::wire::json::new_map(),
         }
     }
 
     /// Converts a backend execute response; keeps a non-empty `log_id` and any
     /// `premium_charge` / `instant_charge` in [`ToolOutcome::extra`].
     pub fn from_execute_response(r: &ExecuteResponse) -> Self {
-        let mut extra = Map::new();
+        let mut extra = crate::wire::json::new_map();
         if !r.log_id.is_empty() {
-            extra.insert("log_id".into(), Value::from(r.log_id.as_str()));
+            crate::wire::json::put(&mut extra, "log_id", Value::from(r.log_id.as_str()));
         }
         for k in ["premium_charge", "instant_charge"] {
             if let Some(v) = r.extra.get(k) {
@@ -85,13 +85,13 @@ impl ToolOutcome {
     /// assert_eq!(o.to_json(), serde_json::json!({"data":{},"error":"boom","successful":false}));
     /// ```
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("data".into(), self.data.clone());
+        let mut m = crate::wire::json::new_map();
+        crate::wire::json::put(&mut m, "data", self.data.clone());
         m.insert(
             "error".into(),
             self.error.clone().map_or(Value::Null, Value::String),
         );
-        m.insert("successful".into(), Value::Bool(self.successful));
+        crate::wire::json::put(&mut m, "successful", Value::Bool(self.successful));
         Value::Object(m)
     }
 
@@ -194,7 +194,7 @@ pub fn try_plan_multi_execute(
             .unwrap_or_default();
         if is_local(&tool_slug)? {
             let arguments = match obj.and_then(|o| o.get("arguments")) {
-                None | Some(Value::Null) => Value::Object(Map::new()),
+                None | Some(Value::Null) => Value::Object(crate::wire::json::new_map()),
                 Some(a) => a.clone(),
             };
             plan.locals.push(LocalCall {
@@ -213,7 +213,7 @@ pub fn try_plan_multi_execute(
     }
     if !remote_items.is_empty() {
         let mut remote = input.as_object().cloned().unwrap_or_default();
-        remote.insert("tools".into(), Value::Array(remote_items));
+        crate::wire::json::put(&mut remote, "tools", Value::Array(remote_items));
         plan.remote_input = Some(Value::Object(remote));
     }
     Ok(MultiPlan::Split(plan))
@@ -240,7 +240,7 @@ pub fn merge_multi_execute(
     }
     let mut data = match remote.as_ref().map(|r| &r.data) {
         Some(Value::Object(m)) => m.clone(),
-        _ => Map::new(),
+        _ => crate::wire::json::new_map(),
     };
     let slug = |i: usize| Value::from(plan.slugs.get(i).cloned().unwrap_or_default());
     let remote_entries: Vec<Value> = match &transport {
@@ -248,14 +248,18 @@ pub fn merge_multi_execute(
             .remote_indices
             .iter()
             .map(|&i| {
-                let mut response = Map::new();
-                response.insert("successful".into(), Value::Bool(false));
-                response.insert("data".into(), Value::Object(Map::new()));
-                response.insert("error".into(), Value::from(msg.as_str()));
-                let mut e = Map::new();
-                e.insert("response".into(), Value::Object(response));
-                e.insert("tool_slug".into(), slug(i));
-                e.insert("error".into(), Value::from(msg.as_str()));
+                let mut response = crate::wire::json::new_map();
+                crate::wire::json::put(&mut response, "successful", Value::Bool(false));
+                crate::wire::json::put(
+                    &mut response,
+                    "data",
+                    Value::Object(crate::wire::json::new_map()),
+                );
+                crate::wire::json::put(&mut response, "error", Value::from(msg.as_str()));
+                let mut e = crate::wire::json::new_map();
+                crate::wire::json::put(&mut e, "response", Value::Object(response));
+                crate::wire::json::put(&mut e, "tool_slug", slug(i));
+                crate::wire::json::put(&mut e, "error", Value::from(msg.as_str()));
                 Value::Object(e)
             })
             .collect(),
@@ -271,25 +275,25 @@ pub fn merge_multi_execute(
         let idx = plan.remote_indices.get(pos).copied().unwrap_or(pos);
         let mut e = match entry {
             Value::Object(m) => m,
-            _ => Map::new(),
+            _ => crate::wire::json::new_map(),
         };
-        e.insert("index".into(), Value::from(idx));
+        crate::wire::json::put(&mut e, "index", Value::from(idx));
         merged.push(((idx, merged.len()), e));
     }
     let local_failed = locals.iter().any(ToolOutcome::has_error);
     let had_locals = !locals.is_empty();
     for (call, out) in plan.locals.iter().zip(locals) {
-        let mut response = Map::new();
-        response.insert("successful".into(), Value::Bool(out.successful));
-        response.insert("data".into(), out.data.clone());
-        let mut e = Map::new();
+        let mut response = crate::wire::json::new_map();
+        crate::wire::json::put(&mut response, "successful", Value::Bool(out.successful));
+        crate::wire::json::put(&mut response, "data", out.data.clone());
+        let mut e = crate::wire::json::new_map();
         if let Some(err) = out.error.as_ref().filter(|e| !e.is_empty()) {
-            response.insert("error".into(), Value::from(err.as_str()));
-            e.insert("error".into(), Value::from(err.as_str()));
+            crate::wire::json::put(&mut response, "error", Value::from(err.as_str()));
+            crate::wire::json::put(&mut e, "error", Value::from(err.as_str()));
         }
-        e.insert("response".into(), Value::Object(response));
-        e.insert("tool_slug".into(), Value::from(call.tool_slug.as_str()));
-        e.insert("index".into(), Value::from(call.index));
+        crate::wire::json::put(&mut e, "response", Value::Object(response));
+        crate::wire::json::put(&mut e, "tool_slug", Value::from(call.tool_slug.as_str()));
+        crate::wire::json::put(&mut e, "index", Value::from(call.index));
         merged.push(((call.index, merged.len()), e));
     }
     merged.sort_unstable_by_key(|(k, _)| *k);
@@ -298,7 +302,7 @@ pub fn merge_multi_execute(
         .into_iter()
         .enumerate()
         .map(|(i, (_, mut e))| {
-            e.insert("index".into(), Value::from(i));
+            crate::wire::json::put(&mut e, "index", Value::from(i));
             Value::Object(e)
         })
         .collect();
@@ -306,11 +310,11 @@ pub fn merge_multi_execute(
     let had_counters = ["total_count", "success_count", "error_count"]
         .iter()
         .any(|k| data.contains_key(*k));
-    data.insert("results".into(), Value::Array(results));
+    crate::wire::json::put(&mut data, "results", Value::Array(results));
     if had_locals && (transport.is_some() || had_counters) {
-        data.insert("total_count".into(), Value::from(n));
-        data.insert("success_count".into(), Value::from(n - failed));
-        data.insert("error_count".into(), Value::from(failed));
+        crate::wire::json::put(&mut data, "total_count", Value::from(n));
+        crate::wire::json::put(&mut data, "success_count", Value::from(n - failed));
+        crate::wire::json::put(&mut data, "error_count", Value::from(failed));
     }
     let remote_error = transport.or_else(|| remote.as_ref().and_then(|r| r.error.clone()));
     let remote_error = remote_error.filter(|e| !e.is_empty());
@@ -320,7 +324,7 @@ pub fn merge_multi_execute(
         _ if any_error => Some(format!("{failed} out of {n} tools failed")),
         _ => None,
     };
-    let mut extra = Map::new();
+    let mut extra = crate::wire::json::new_map();
     if let Some(r) = &remote {
         for k in ["premium_charge", "instant_charge"] {
             if let Some(v) = r.extra.get(k) {

@@ -318,11 +318,11 @@ macro_rules! json {
     };
     (@object $object:ident () () ()) => {};
     (@object $object:ident [$key:literal] ($value:expr) , $($rest:tt)*) => {
-        let _ = $object.insert(String::from($key), $value);
+        $crate::wire::json::put(&mut $object, $key, $value);
         $crate::wire::json::json!(@object $object () ($($rest)*) ($($rest)*));
     };
     (@object $object:ident [$key:literal] ($value:expr)) => {
-        let _ = $object.insert(String::from($key), $value);
+        $crate::wire::json::put(&mut $object, $key, $value);
     };
     (@object $object:ident ($key:literal) (: null $($rest:tt)*) $copy:tt) => {
         $crate::wire::json::json!(@object $object [$key] (serde_json::Value::Null) $($rest)*);
@@ -358,7 +358,7 @@ macro_rules! json {
     ({}) => { serde_json::Value::Object(serde_json::Map::new()) };
     ({ $($tt:tt)+ }) => {
         serde_json::Value::Object({
-            let mut object = serde_json::Map::new();
+            let mut object = $crate::wire::json::new_map();
             $crate::wire::json::json!(@object object () ($($tt)+) ($($tt)+));
             object
         })
@@ -366,6 +366,19 @@ macro_rules! json {
     ($other:expr) => { $crate::wire::json::ToJson::to_json(&$other) };
 }
 pub(crate) use json;
+
+/// An empty object map for [`json!`] (one shared copy of the hasher setup).
+#[inline(never)]
+pub(crate) fn new_map() -> Map<String, Value> {
+    Map::new()
+}
+
+/// `m[key] = x` for [`json!`]: one shared copy of the key allocation, the insert and the drop
+/// of a replaced value, so each `json!({…})` site is only its values.
+#[inline(never)]
+pub(crate) fn put(m: &mut Map<String, Value>, key: &str, x: Value) {
+    m.insert(key.to_owned(), x);
+}
 
 /// `v[key] = x` for an object `v` (nothing otherwise), without `IndexMut`'s panic path and its
 /// formatting code in the wasm.

@@ -236,7 +236,7 @@ impl<T> Default for Page<T> {
             total_pages: None,
             current_page: None,
             total_items: None,
-            extra: Map::new(),
+            extra: crate::wire::json::new_map(),
         }
     }
 }
