@@ -146,9 +146,14 @@ pub fn parse_gateway_url(url: &str) -> Result<(String, String), Error> {
 /// An [`Error::Api`] from a gateway error response: `{"error":{"code":"<string>","message",
 /// "request_id"}}` keeps its string code in `slug` (core envelopes keep theirs).
 pub fn gateway_error(res: &HttpResponse) -> Error {
-    let mut e = api_error_from_response(res);
+    with_gateway_code(api_error_from_response(res), res.body())
+}
+
+/// `e` with the gateway's string `error.code` from `body` as its `slug`, when the core envelope
+/// gave none (shared by [`gateway_error`] and the browser's [`ops`]).
+pub(crate) fn with_gateway_code(mut e: crate::ApiError, body: &[u8]) -> Error {
     if e.slug.is_none() {
-        let body: Option<Value> = serde_json::from_slice(res.body()).ok();
+        let body: Option<Value> = crate::wire::json::parse_bytes(body).ok();
         e.slug = body
             .as_ref()
             .and_then(|b| b.pointer("/error/code"))

@@ -369,16 +369,8 @@ fn reason(status: u64) -> &'static str {
 
 fn gateway_error(status: u64, request_id: Option<String>, body: &str) -> Error {
     let st = u16::try_from(status).unwrap_or(500);
-    let mut e = api_error_from_parts(st, request_id, body.as_bytes(), reason(status));
-    if e.slug.is_none() {
-        let parsed: Option<Value> = json::parse(body).ok();
-        e.slug = parsed
-            .as_ref()
-            .and_then(|b| b.pointer("/error/code"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-    }
-    Error::Api(Box::new(e))
+    let e = api_error_from_parts(st, request_id, body.as_bytes(), reason(status));
+    super::with_gateway_code(e, body.as_bytes())
 }
 
 /// A gateway response `{status, body, requestId?}` → its JSON value, or the gateway's error.

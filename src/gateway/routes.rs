@@ -215,12 +215,24 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
         }
     }
 
-    /// Every tool of the session (see [`Env::in_session`]).
+    /// Every tool of the session (see [`Env::in_session`]), with their schemas cached for
+    /// execute's argument check.
     async fn session_tools(&self, user_id: &str) -> Result<Vec<Value>, HttpResponse> {
-        match self.in_session(user_id, Call::Tools).await? {
-            Value::Array(items) => Ok(items),
-            _ => Ok(Vec::new()),
-        }
+        let items = match self.in_session(user_id, Call::Tools).await? {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        };
+        cache_schemas(
+            self,
+            items.iter().filter_map(|t| {
+                Some((
+                    t.get("slug")?.as_str()?.to_owned(),
+                    t.get("input_parameters")?.clone(),
+                ))
+            }),
+        )
+        .await?;
+        Ok(items)
     }
 
     /// Drops the stored session after the API said it no longer exists.
@@ -399,16 +411,6 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         }
     };
     let items = env.session_tools(user_id).await?;
-    cache_schemas(
-        env,
-        items.iter().filter_map(|t| {
-            Some((
-                t.get("slug")?.as_str()?.to_owned(),
-                t.get("input_parameters")?.clone(),
-            ))
-        }),
-    )
-    .await?;
     let formatted = match format {
         None => Value::Array(items.clone()),
         Some(f) => {
@@ -673,16 +675,6 @@ async fn schema_from_list<S: Store, T: Transport, R: Runtime>(
         .iter()
         .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))
         .map(|t| t.get("input_parameters").cloned().unwrap_or(Value::Null));
-    cache_schemas(
-        env,
-        items.iter().filter_map(|t| {
-            Some((
-                t.get("slug")?.as_str()?.to_owned(),
-                t.get("input_parameters")?.clone(),
-            ))
-        }),
-    )
-    .await?;
     Ok(found)
 }
 
