@@ -109,7 +109,11 @@ pub struct GatewayConfig {
     pub problem: Option<ConfigProblem>,
 }
 
-fn non_empty(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+/// The environment reader, behind one pointer: the caller's closure is compiled once, not
+/// inlined at each variable.
+type Get<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn non_empty(get: Get<'_>, name: &str) -> Option<String> {
     get(name)
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
@@ -135,6 +139,15 @@ fn parse_list(raw: &str) -> Result<Vec<String>, String> {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect())
+    }
+}
+
+/// A problem with `variable` (one shared copy, not one per check).
+#[inline(never)]
+fn bad(variable: &'static str, message: &str) -> ConfigProblem {
+    ConfigProblem {
+        variable,
+        message: message.to_owned(),
     }
 }
 
@@ -176,11 +189,7 @@ impl GatewayConfig {
         Ok(cfg)
     }
 
-    fn read(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigProblem> {
-        let bad = |variable: &'static str, message: &str| ConfigProblem {
-            variable,
-            message: message.to_owned(),
-        };
+    fn read(&mut self, get: Get<'_>) -> Result<(), ConfigProblem> {
         let api_key = non_empty(get, "COMPOSIO_API_KEY");
         self.emulator_mode = api_key.is_none();
         self.api_key = Some(ApiKey::new(
@@ -287,16 +296,18 @@ impl GatewayConfig {
                         ));
                     }
                     // Accept the SDK's array shorthand for toolkits and tags.
-                    for key in ["toolkits", "tags"] {
-                        if let Some(Value::Array(a)) = m.get(key).cloned() {
-                            m.insert(key.into(), serde_json::json!({ "enable": a }));
+                    // (Built by hand: `serde_json::json!` would link serde's value serializer.)
+                    for key in ["toolkits", "tags", "manage_connections"] {
+                        let shorthand = match m.get(key) {
+                            Some(Value::Array(_)) => key != "manage_connections",
+                            Some(Value::Bool(_)) => key == "manage_connections",
+                            _ => false,
+                        };
+                        if let (true, Some(v)) = (shorthand, m.get_mut(key)) {
+                            let mut o = Map::new();
+                            o.insert("enable".into(), v.take());
+                            *v = Value::Object(o);
                         }
-                    }
-                    if let Some(Value::Bool(b)) = m.get("manage_connections").cloned() {
-                        m.insert(
-                            "manage_connections".into(),
-                            serde_json::json!({"enable": b}),
-                        );
                     }
                     self.session_defaults = m;
                 }

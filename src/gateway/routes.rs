@@ -2,7 +2,7 @@
 //! and runs one request at a time, so a check-then-write sequence that awaits only the store
 //! is atomic.
 
-use crate::wire::json::json;
+use crate::wire::json::{json, set};
 use serde_json::{Map, Value};
 
 use crate::provider::Provider;
@@ -575,7 +575,10 @@ async fn search<S: Store, T: Transport, R: Runtime>(
                     Value::String(s) => queries.push(json!({"use_case": s})),
                     Value::Object(o) if o.get("use_case").is_some_and(Value::is_string) => {
                         let mut item = Map::new();
-                        item.insert("use_case".into(), o["use_case"].clone());
+                        item.insert(
+                            "use_case".into(),
+                            o.get("use_case").cloned().unwrap_or_default(),
+                        );
                         if let Some(k) = o.get("known_fields").filter(|k| k.is_string()) {
                             item.insert("known_fields".into(), k.clone());
                         }
@@ -595,8 +598,8 @@ async fn search<S: Store, T: Transport, R: Runtime>(
         return Err(bad("give between 1 and 7 queries"));
     }
     if queries.iter().any(|q| {
-        q["use_case"]
-            .as_str()
+        q.get("use_case")
+            .and_then(Value::as_str)
             .is_none_or(|s| s.trim().is_empty() || s.chars().count() > 1024)
     }) {
         return Err(bad("each query must be 1 to 1024 characters"));
@@ -606,13 +609,13 @@ async fn search<S: Store, T: Transport, R: Runtime>(
         None | Some(Value::Null) => {}
         Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
             if !a.is_empty() {
-                wire["toolkits"] = Value::Array(a.clone());
+                set(&mut wire, "toolkits", Value::Array(a.clone()));
             }
         }
         Some(_) => return Err(bad("toolkits must be an array of strings")),
     }
     if let Some(c) = custom_tools(body, ctx)? {
-        wire["experimental"] = json!({"custom_tools": c});
+        set(&mut wire, "experimental", json!({"custom_tools": c}));
     }
     let search = Call::Api(http::Method::POST, "/search".into(), Some(&wire), true);
     let result = env.in_session(user_id, search).await?;
@@ -833,7 +836,9 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
             ),
         );
         if let Ok(mut v) = crate::wire::json::parse_bytes(res.body()) {
-            v["error"]["violations"] = Value::Array(list);
+            if let Some(e) = v.get_mut("error") {
+                set(e, "violations", Value::Array(list));
+            }
             *res.body_mut() = crate::wire::json::to_text(&v).into_bytes();
         }
         return Err(res);
@@ -849,10 +854,10 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     }
     let mut wire = json!({"tool_slug": slug, "arguments": arguments});
     if let Some(a) = &account {
-        wire["account"] = Value::String(a.clone());
+        set(&mut wire, "account", Value::String(a.clone()));
     }
     if let Some(c) = custom {
-        wire["experimental"] = json!({"custom_tools": c});
+        set(&mut wire, "experimental", json!({"custom_tools": c}));
     }
     let (status, out) = match env.up.execute(&session_id, &wire).await {
         Ok(mut v) => {
@@ -1132,7 +1137,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
     let callback_url = format!("{}/oauth/callback?state={state}", ctx.own_origin);
     let mut link = json!({"toolkit": toolkit, "callback_url": callback_url});
     if let Some(a) = &alias {
-        link["alias"] = Value::String(a.clone());
+        set(&mut link, "alias", Value::String(a.clone()));
     }
     // Never retried: each call starts a new flow.
     let call = Call::Api(http::Method::POST, "/link".into(), Some(&link), false);
@@ -1257,10 +1262,10 @@ async fn connect_status<S: Store, T: Transport, R: Runtime>(
     }
     let mut out = json!({"connection_id": id, "status": status, "toolkit": rec.get("toolkit")});
     if let Some(a) = rec.get("connected_account_id").filter(|a| a.is_string()) {
-        out["connected_account_id"] = a.clone();
+        set(&mut out, "connected_account_id", a.clone());
     }
     if let Some(r) = rec.get("reason").filter(|a| a.is_string()) {
-        out["reason"] = r.clone();
+        set(&mut out, "reason", r.clone());
     }
     Ok(respond::ok(env.ctx, 200, &out))
 }
@@ -1305,7 +1310,7 @@ async fn proxy<S: Store, T: Transport, R: Runtime>(
     }
     let mut wire = json!({"toolkit_slug": toolkit.to_ascii_lowercase(), "endpoint": endpoint, "method": method});
     if let Some(b) = body.get("body").filter(|b| !b.is_null()) {
-        wire["body"] = b.clone();
+        set(&mut wire, "body", b.clone());
     }
     match body.get("parameters") {
         None | Some(Value::Null) => {}
@@ -1334,7 +1339,7 @@ async fn proxy<S: Store, T: Transport, R: Runtime>(
                 }
             }
             if !out.is_empty() {
-                wire["parameters"] = Value::Array(out);
+                set(&mut wire, "parameters", Value::Array(out));
             }
         }
         Some(_) => return Err(bad("parameters must be an array")),
@@ -1398,8 +1403,12 @@ async fn oauth_start<S: Store, T: Transport, R: Runtime>(
     let mut nonce = [0u8; 32];
     env.rt.fill_random(&mut nonce);
     let nonce = crate::encoding::base64url_encode(&nonce);
-    flow["started"] = Value::Bool(true);
-    flow["cookie_hash"] = Value::String(sha256_hex(nonce.as_bytes()));
+    set(&mut flow, "started", Value::Bool(true));
+    set(
+        &mut flow,
+        "cookie_hash",
+        Value::String(sha256_hex(nonce.as_bytes())),
+    );
     env.put_json(&key, &flow).await?;
     let cookie = respond::flow_cookie(
         &respond::flow_cookie_name(&flow_id),
@@ -1558,7 +1567,11 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
             .and_then(Value::as_str)
             .map(str::to_owned)
             .unwrap_or_else(|| format!("connection status {}", status.to_ascii_lowercase()));
-        record["reason"] = Value::String(reason.chars().take(200).collect());
+        set(
+            &mut record,
+            "reason",
+            Value::String(reason.chars().take(200).collect()),
+        );
     }
     env.put_json(&format!("{}{flow_id}", keys::CONN), &record)
         .await?;
