@@ -46,7 +46,23 @@ mod keys {
     pub const CONN: &str = "conn/";
 }
 
-type Res = Result<HttpResponse, HttpResponse>;
+/// A ready error response, boxed: every `Result` a handler moves across an await stays a few
+/// bytes instead of a whole response (less copying in each route's state machine).
+type Fail = Box<HttpResponse>;
+
+type Res = Result<HttpResponse, Fail>;
+
+/// [`respond::error`], boxed.
+#[inline(never)]
+fn err(ctx: &Ctx, status: u16, code: &str, message: &str) -> Fail {
+    Box::new(respond::error(ctx, status, code, message))
+}
+
+/// [`respond::page`] without a message to the opener, boxed.
+#[inline(never)]
+fn page(ctx: &Ctx, status: u16, title: &str, text: &str) -> Fail {
+    Box::new(respond::page(ctx, status, title, text, None))
+}
 
 /// A route handler's future, boxed at the dispatch point.
 type Routed<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Res> + 'a>>;
@@ -66,13 +82,13 @@ struct Env<'a, S, T, R> {
     ctx: &'a Ctx,
 }
 
-fn storage_error(ctx: &Ctx, e: &crate::Error) -> HttpResponse {
+fn storage_error(ctx: &Ctx, e: &crate::Error) -> Fail {
     let _ = e;
-    respond::error(ctx, 500, "storage_error", "the user's storage failed")
+    err(ctx, 500, "storage_error", "the user's storage failed")
 }
 
 impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
-    async fn get_json(&self, key: &str) -> Result<Option<Value>, HttpResponse> {
+    async fn get_json(&self, key: &str) -> Result<Option<Value>, Fail> {
         match self.store.get(key).await {
             Ok(Some(s)) => Ok(crate::wire::json::parse_bytes(s.as_bytes()).ok()),
             Ok(None) => Ok(None),
@@ -80,14 +96,14 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
         }
     }
 
-    async fn put_json(&self, key: &str, v: &Value) -> Result<(), HttpResponse> {
+    async fn put_json(&self, key: &str, v: &Value) -> Result<(), Fail> {
         self.store
             .put(key, crate::wire::json::to_text(v))
             .await
             .map_err(|e| storage_error(self.ctx, &e))
     }
 
-    async fn delete(&self, key: &str) -> Result<bool, HttpResponse> {
+    async fn delete(&self, key: &str) -> Result<bool, Fail> {
         self.store
             .delete(key)
             .await
@@ -98,12 +114,12 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
         self.rt.now_ms()
     }
 
-    fn up_err(&self, e: &UpstreamError) -> HttpResponse {
-        error_response(self.ctx, e)
+    fn up_err(&self, e: &UpstreamError) -> Fail {
+        Box::new(error_response(self.ctx, e))
     }
 
     /// Fixed one-minute window per user; 429 with `retry-after` beyond the limit.
-    async fn rate_limit(&self) -> Result<(), HttpResponse> {
+    async fn rate_limit(&self) -> Result<(), Fail> {
         let limit = self.gw.config.rate_limit_per_minute;
         if limit == 0 {
             return Ok(());
@@ -125,19 +141,19 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
                 "rate_limited",
                 &format!("too many requests: at most {limit} per minute per user"),
             );
-            return Err(respond::with_retry_after(res, wait));
+            return Err(Box::new(respond::with_retry_after(res, wait)));
         }
         self.put_json(keys::RATE, &json!({"w": start, "n": count + 1}))
             .await
     }
 
     /// The stored session, if any.
-    async fn stored_session(&self) -> Result<Option<Value>, HttpResponse> {
+    async fn stored_session(&self) -> Result<Option<Value>, Fail> {
         self.get_json(keys::SESSION).await
     }
 
     /// Creates this user's session with the configured defaults and stores it.
-    async fn create_session(&self, user_id: &str) -> Result<Value, HttpResponse> {
+    async fn create_session(&self, user_id: &str) -> Result<Value, Fail> {
         let mut body = self.gw.config.session_defaults.clone();
         body.insert("user_id".into(), Value::String(user_id.to_owned()));
         body.entry("manage_connections")
@@ -148,7 +164,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             .await
             .map_err(|e| self.up_err(&e))?;
         let Some(id) = created.get("session_id").and_then(Value::as_str) else {
-            return Err(respond::error(
+            return Err(err(
                 self.ctx,
                 502,
                 "upstream_bad_response",
@@ -173,7 +189,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     }
 
     /// The session id, creating the session on first use.
-    async fn session_id(&self, user_id: &str) -> Result<String, HttpResponse> {
+    async fn session_id(&self, user_id: &str) -> Result<String, Fail> {
         let rec = match self.stored_session().await? {
             Some(r) => r,
             None => self.create_session(user_id).await?,
@@ -182,7 +198,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             .and_then(Value::as_str)
             .map(str::to_owned)
             .ok_or_else(|| {
-                respond::error(
+                err(
                     self.ctx,
                     500,
                     "storage_error",
@@ -192,7 +208,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     }
 
     /// Runs a session-scoped upstream call, recreating the session once if the API lost it.
-    async fn in_session(&self, user_id: &str, call: Call<'_>) -> Result<Value, HttpResponse> {
+    async fn in_session(&self, user_id: &str, call: Call<'_>) -> Result<Value, Fail> {
         let mut id = self.session_id(user_id).await?;
         let mut recreated = false;
         loop {
@@ -217,7 +233,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
 
     /// Every tool of the session (see [`Env::in_session`]), with their schemas cached for
     /// execute's argument check.
-    async fn session_tools(&self, user_id: &str) -> Result<Vec<Value>, HttpResponse> {
+    async fn session_tools(&self, user_id: &str) -> Result<Vec<Value>, Fail> {
         let items = match self.in_session(user_id, Call::Tools).await? {
             Value::Array(items) => items,
             _ => Vec::new(),
@@ -236,7 +252,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     }
 
     /// Drops the stored session after the API said it no longer exists.
-    async fn forget_session(&self) -> Result<(), HttpResponse> {
+    async fn forget_session(&self) -> Result<(), Fail> {
         self.delete(keys::SESSION).await.map(|_| ())
     }
 }
@@ -292,7 +308,8 @@ pub(super) async fn handle<S: Store, T: Transport, R: Runtime>(
     };
     let out = fut.await;
     match out {
-        Ok(r) | Err(r) => r,
+        Ok(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -303,7 +320,7 @@ async fn api<S: Store, T: Transport, R: Runtime>(
 ) -> Res {
     let ctx = env.ctx;
     let Some(user_id) = user_of(req) else {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             401,
             "missing_token",
@@ -326,7 +343,7 @@ async fn api<S: Store, T: Transport, R: Runtime>(
         Route::Connect => Box::pin(connect(env, user_id, req, body)),
         Route::ConnectStatus => Box::pin(connect_status(env, req)),
         Route::Proxy => Box::pin(proxy(env, user_id, body)),
-        _ => return Err(respond::error(ctx, 404, "not_found", "no such route")),
+        _ => return Err(err(ctx, 404, "not_found", "no such route")),
     };
     fut.await
 }
@@ -402,7 +419,7 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         None => None,
         Some(Ok(f)) => Some(f),
         Some(Err(_)) => {
-            return Err(respond::error(
+            return Err(err(
                 env.ctx,
                 400,
                 "invalid_provider",
@@ -511,7 +528,7 @@ fn tool_of(v: &Value) -> Option<Tool> {
 async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     schemas: impl Iterator<Item = (String, Value)>,
-) -> Result<(), HttpResponse> {
+) -> Result<(), Fail> {
     let now = env.now();
     for (slug, schema) in schemas {
         if !valid_slug(&slug) {
@@ -543,13 +560,13 @@ fn valid_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, HttpResponse> {
+fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, Fail> {
     match body.get("custom_tools") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(a)) if a.len() <= 100 && a.iter().all(Value::is_object) => {
             Ok(Some(Value::Array(a.clone())))
         }
-        Some(_) => Err(respond::error(
+        Some(_) => Err(err(
             ctx,
             400,
             "invalid_request",
@@ -565,7 +582,7 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     body: &Map<String, Value>,
 ) -> Res {
     let ctx = env.ctx;
-    let bad = |m: &str| respond::error(ctx, 400, "invalid_request", m);
+    let bad = |m: &str| err(ctx, 400, "invalid_request", m);
     let mut queries = Vec::new();
     match (body.get("query"), body.get("queries")) {
         (Some(Value::String(q)), None) => queries.push(json!({"use_case": q})),
@@ -641,7 +658,7 @@ async fn schema_for<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     slug: &str,
-) -> Result<Option<Value>, HttpResponse> {
+) -> Result<Option<Value>, Fail> {
     let key = format!("{}{slug}", keys::SCHEMA);
     if let Some(c) = env.get_json(&key).await? {
         if c.get("at")
@@ -672,7 +689,7 @@ async fn schema_from_list<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     slug: &str,
-) -> Result<Option<Value>, HttpResponse> {
+) -> Result<Option<Value>, Fail> {
     let items = env.session_tools(user_id).await?;
     let found = items
         .iter()
@@ -686,7 +703,7 @@ async fn schema_from_api<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     slug: &str,
-) -> Result<Option<Value>, HttpResponse> {
+) -> Result<Option<Value>, Fail> {
     let ask =
         json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}});
     let call = Call::Api(http::Method::POST, "/execute".into(), Some(&ask), false);
@@ -714,7 +731,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     body: &Map<String, Value>,
 ) -> Res {
     let ctx = env.ctx;
-    let bad = |code: &str, m: &str| respond::error(ctx, 400, code, m);
+    let bad = |code: &str, m: &str| err(ctx, 400, code, m);
     let Some(slug) = body
         .get("tool_slug")
         .and_then(Value::as_str)
@@ -767,7 +784,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
                 .is_some_and(|at| at + IDEMPOTENCY_TTL_MS > env.now());
             if fresh {
                 if rec.get("fp").and_then(Value::as_str) != Some(fingerprint.as_str()) {
-                    return Err(respond::error(
+                    return Err(err(
                         ctx,
                         422,
                         "idempotency_key_reused",
@@ -786,7 +803,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
                         );
                         Ok(res)
                     }
-                    _ => Err(respond::error(
+                    _ => Err(err(
                         ctx,
                         409,
                         "idempotency_key_in_progress",
@@ -811,7 +828,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     };
     let session_id = env.session_id(user_id).await?;
     let Some(schema) = schema else {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             404,
             "tool_not_found",
@@ -841,7 +858,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
             }
             *res.body_mut() = crate::wire::json::to_text(&v).into_bytes();
         }
-        return Err(res);
+        return Err(Box::new(res));
     }
 
     if let Some(k) = &idem_key {
@@ -917,7 +934,7 @@ fn successful(v: &Value) -> bool {
 /// Deletes expired idempotency records, at most every ten minutes.
 async fn purge_idempotency<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
-) -> Result<(), HttpResponse> {
+) -> Result<(), Fail> {
     let now = env.now();
     let next = env
         .get_json(keys::IDEM_PURGE)
@@ -959,7 +976,7 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
             "limit" => match v.parse::<u32>() {
                 Ok(n) if (1..=50).contains(&n) => out.push(format!("limit={n}")),
                 _ => {
-                    return Err(respond::error(
+                    return Err(err(
                         env.ctx,
                         400,
                         "invalid_request",
@@ -970,7 +987,7 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
             "is_connected" => match v.as_str() {
                 "true" | "false" => out.push(format!("is_connected={v}")),
                 _ => {
-                    return Err(respond::error(
+                    return Err(err(
                         env.ctx,
                         400,
                         "invalid_request",
@@ -1060,7 +1077,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         .and_then(Value::as_str)
         .filter(|t| valid_toolkit(t))
     else {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             400,
             "invalid_request",
@@ -1073,7 +1090,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         Some(Value::String(r)) => match validate_return_to(r, cfg, &ctx.own_origin) {
             Some(u) => Some(u),
             None => {
-                return Err(respond::error(
+                return Err(err(
                     ctx,
                     400,
                     "invalid_return_to",
@@ -1082,7 +1099,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
             }
         },
         Some(_) => {
-            return Err(respond::error(
+            return Err(err(
                 ctx,
                 400,
                 "invalid_return_to",
@@ -1094,7 +1111,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         None | Some(Value::Null) => None,
         Some(Value::String(a)) if !a.is_empty() && a.len() <= 128 => Some(a.clone()),
         Some(_) => {
-            return Err(respond::error(
+            return Err(err(
                 ctx,
                 400,
                 "invalid_request",
@@ -1103,7 +1120,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         }
     };
     let Some(user_key) = header(req, internal::USER_KEY).map(str::to_owned) else {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             500,
             "internal_error",
@@ -1127,12 +1144,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
             &json!({"k": user_key, "f": flow_id, "x": exp}),
         ),
     ) else {
-        return Err(respond::error(
-            ctx,
-            500,
-            "internal_error",
-            "could not seal the flow",
-        ));
+        return Err(err(ctx, 500, "internal_error", "could not seal the flow"));
     };
     let callback_url = format!("{}/oauth/callback?state={state}", ctx.own_origin);
     let mut link = json!({"toolkit": toolkit, "callback_url": callback_url});
@@ -1152,7 +1164,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         .and_then(Value::as_str)
         .map(str::to_owned);
     if !redirect_host_allowed(&redirect_url, cfg, &ctx.own_origin) {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             502,
             "upstream_bad_redirect",
@@ -1204,7 +1216,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
 async fn purge_flows<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     now_s: u64,
-) -> Result<(), HttpResponse> {
+) -> Result<(), Fail> {
     for (prefix, keep) in [(keys::FLOW, 0), (keys::CONN, OUTCOME_TTL_SECONDS)] {
         let all = env
             .store
@@ -1240,7 +1252,7 @@ async fn connect_status<S: Store, T: Transport, R: Runtime>(
         None
     };
     let Some(rec) = rec else {
-        return Err(respond::error(
+        return Err(err(
             env.ctx,
             404,
             "connection_not_found",
@@ -1278,14 +1290,14 @@ async fn proxy<S: Store, T: Transport, R: Runtime>(
 ) -> Res {
     let ctx = env.ctx;
     if !env.gw.config.proxy_enabled {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             404,
             "proxy_disabled",
             "the proxy route is not enabled (EDGE_PROXY_ENABLED)",
         ));
     }
-    let bad = |m: &str| respond::error(ctx, 400, "invalid_request", m);
+    let bad = |m: &str| err(ctx, 400, "invalid_request", m);
     let Some(toolkit) = body
         .get("toolkit")
         .and_then(Value::as_str)
@@ -1382,14 +1394,14 @@ async fn oauth_start<S: Store, T: Transport, R: Runtime>(
     let ctx = env.ctx;
     let now_s = env.now() / 1000;
     let Some(flow_id) = flow_id_of(env.gw, req, "ticket", now_s) else {
-        return Err(invalid_link_page(ctx, Route::OAuthStart));
+        return Err(Box::new(invalid_link_page(ctx, Route::OAuthStart)));
     };
     let key = format!("{}{flow_id}", keys::FLOW);
     let Some(mut flow) = env.get_json(&key).await? else {
-        return Err(respond::page(ctx, 400, "This sign-in link was already used", "This link has expired or was already used. Close this window and start the connection again.", None));
+        return Err(page(ctx, 400, "This sign-in link was already used", "This link has expired or was already used. Close this window and start the connection again."));
     };
     if flow.get("started").and_then(Value::as_bool) == Some(true) {
-        return Err(respond::page(ctx, 400, "This sign-in link was already used", "Each sign-in link can be opened once. Close this window and start the connection again.", None));
+        return Err(page(ctx, 400, "This sign-in link was already used", "Each sign-in link can be opened once. Close this window and start the connection again."));
     }
     let exp = flow.get("exp").and_then(Value::as_u64).unwrap_or(0);
     let redirect_url = flow
@@ -1398,7 +1410,7 @@ async fn oauth_start<S: Store, T: Transport, R: Runtime>(
         .unwrap_or_default()
         .to_owned();
     if !redirect_host_allowed(&redirect_url, &env.gw.config, &ctx.own_origin) {
-        return Err(respond::page(ctx, 502, "The connect page is not on an allowed host", "The connection service returned a link that this gateway does not trust. Nothing was opened.", None));
+        return Err(page(ctx, 502, "The connect page is not on an allowed host", "The connection service returned a link that this gateway does not trust. Nothing was opened."));
     }
     let mut nonce = [0u8; 32];
     env.rt.fill_random(&mut nonce);
@@ -1430,12 +1442,12 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
     let ctx = env.ctx;
     let now_s = env.now() / 1000;
     let Some(flow_id) = flow_id_of(env.gw, req, "state", now_s) else {
-        return Err(invalid_link_page(ctx, Route::OAuthCallback));
+        return Err(Box::new(invalid_link_page(ctx, Route::OAuthCallback)));
     };
     let key = format!("{}{flow_id}", keys::FLOW);
     let cookie_name = respond::flow_cookie_name(&flow_id);
     let clear = respond::flow_cookie(&cookie_name, "", 0);
-    let fail = |status: u16, title: &str, text: &str| respond::page(ctx, status, title, text, None);
+    let fail = |status: u16, title: &str, text: &str| page(ctx, status, title, text);
     let Some(flow) = env.get_json(&key).await? else {
         return Err(fail(
             400,
