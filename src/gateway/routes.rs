@@ -88,9 +88,12 @@ fn storage_error(ctx: &Ctx, e: &crate::Error) -> Fail {
 }
 
 impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
-    async fn get_json(&self, key: &str) -> Result<Option<Value>, Fail> {
+    /// A stored JSON value, boxed like [`Fail`] (a pointer to move through the awaits).
+    async fn get_json(&self, key: &str) -> Result<Option<Box<Value>>, Fail> {
         match self.store.get(key).await {
-            Ok(Some(s)) => Ok(crate::wire::json::parse_bytes(s.as_bytes()).ok()),
+            Ok(Some(s)) => Ok(crate::wire::json::parse_bytes(s.as_bytes())
+                .ok()
+                .map(Box::new)),
             Ok(None) => Ok(None),
             Err(e) => Err(storage_error(self.ctx, &e)),
         }
@@ -125,7 +128,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             return Ok(());
         }
         let now = self.now();
-        let cur = self.get_json(keys::RATE).await?.unwrap_or(Value::Null);
+        let cur = self.get_json(keys::RATE).await?.unwrap_or_default();
         let start = cur.get("w").and_then(Value::as_u64).unwrap_or(0);
         let count = cur.get("n").and_then(Value::as_u64).unwrap_or(0);
         let (start, count) = if now >= start + 60_000 || start > now {
@@ -148,12 +151,12 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     }
 
     /// The stored session, if any.
-    async fn stored_session(&self) -> Result<Option<Value>, Fail> {
+    async fn stored_session(&self) -> Result<Option<Box<Value>>, Fail> {
         self.get_json(keys::SESSION).await
     }
 
     /// Creates this user's session with the configured defaults and stores it.
-    async fn create_session(&self, user_id: &str) -> Result<Value, Fail> {
+    async fn create_session(&self, user_id: &str) -> Result<Box<Value>, Fail> {
         let mut body = self.gw.config.session_defaults.clone();
         body.insert("user_id".into(), Value::String(user_id.to_owned()));
         body.entry("manage_connections")
@@ -185,7 +188,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             return Ok(existing);
         }
         self.put_json(keys::SESSION, &record).await?;
-        Ok(record)
+        Ok(Box::new(record))
     }
 
     /// The session id, creating the session on first use.
@@ -208,7 +211,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     }
 
     /// Runs a session-scoped upstream call, recreating the session once if the API lost it.
-    async fn in_session(&self, user_id: &str, call: Call<'_>) -> Result<Value, Fail> {
+    async fn in_session(&self, user_id: &str, call: Call<'_>) -> Result<Box<Value>, Fail> {
         let mut id = self.session_id(user_id).await?;
         let mut recreated = false;
         loop {
@@ -226,7 +229,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
                     id = self.session_id(user_id).await?;
                     recreated = true;
                 }
-                other => return other.map_err(|e| self.up_err(&e)),
+                other => return other.map(Box::new).map_err(|e| self.up_err(&e)),
             }
         }
     }
@@ -234,7 +237,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     /// Every tool of the session (see [`Env::in_session`]), with their schemas cached for
     /// execute's argument check.
     async fn session_tools(&self, user_id: &str) -> Result<Vec<Value>, Fail> {
-        let items = match self.in_session(user_id, Call::Tools).await? {
+        let items = match *self.in_session(user_id, Call::Tools).await? {
             Value::Array(items) => items,
             _ => Vec::new(),
         };
