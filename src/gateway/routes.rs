@@ -216,7 +216,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
         let mut recreated = false;
         loop {
             let out = match &call {
-                Call::Tools => self.up.tools(&id).await.map(Value::Array),
+                Call::Tools => self.up.tools(&id).await.map(|t| Box::new(Value::Array(t))),
                 Call::Api(method, tail, body, retry) => {
                     self.up
                         .in_session(&id, method.clone(), tail, *body, *retry)
@@ -229,7 +229,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
                     id = self.session_id(user_id).await?;
                     recreated = true;
                 }
-                other => return other.map(Box::new).map_err(|e| self.up_err(&e)),
+                other => return other.map_err(|e| self.up_err(&e)),
             }
         }
     }
@@ -882,7 +882,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     let (status, out) = match env.up.execute(&session_id, &wire).await {
         Ok(mut v) => {
             let ok = successful(&v);
-            if let Value::Object(m) = &mut v {
+            if let Value::Object(m) = &mut *v {
                 m.insert("successful".into(), Value::Bool(ok));
             }
             (200u16, v)
@@ -906,7 +906,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
         }
     };
     if let Some(k) = &idem_key {
-        env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": status, "body": out})).await?;
+        env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": status, "body": *out})).await?;
     }
     Ok(respond::ok(ctx, status, &out))
 }
@@ -1509,7 +1509,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
     };
 
     // 2. Never trust the query (SEC-09): read the account, polling briefly while INITIATED.
-    let mut account = Value::Null;
+    let mut account = Box::<Value>::default();
     for i in 0..CALLBACK_POLLS {
         account = match env.up.connected_account(&account_id).await {
             Ok(a) => a,
