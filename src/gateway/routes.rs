@@ -258,6 +258,31 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     async fn forget_session(&self) -> Result<(), Fail> {
         self.delete(keys::SESSION).await.map(|_| ())
     }
+
+    /// Deletes every entry under `prefix` whose number `field` plus `add` is at most `limit`
+    /// (an entry without it counts as 0; an empty `field` deletes everything without reading
+    /// it). One state machine for the idempotency, flow, outcome and schema sweeps.
+    async fn purge(&self, prefix: &str, field: &str, add: u64, limit: u64) -> Result<(), Fail> {
+        let all = self
+            .store
+            .list(prefix)
+            .await
+            .map_err(|e| storage_error(self.ctx, &e))?;
+        for (k, v) in all {
+            let at = if field.is_empty() {
+                0
+            } else {
+                crate::wire::json::parse_bytes(v.as_bytes())
+                    .ok()
+                    .and_then(|v| v.get(field).and_then(Value::as_u64))
+                    .unwrap_or(0)
+            };
+            if at.saturating_add(add) <= limit {
+                self.delete(&k).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The router inside the Durable Object.
@@ -393,14 +418,7 @@ async fn delete_session<S: Store, T: Transport, R: Runtime>(env: &Env<'_, S, T, 
         Err(e) => return Err(env.up_err(&e)),
     }
     env.forget_session().await?;
-    for (k, _) in env
-        .store
-        .list(keys::SCHEMA)
-        .await
-        .map_err(|e| storage_error(env.ctx, &e))?
-    {
-        env.delete(&k).await?;
-    }
+    env.purge(keys::SCHEMA, "", 0, u64::MAX).await?;
     Ok(respond::ok(
         env.ctx,
         200,
@@ -879,36 +897,34 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     if let Some(c) = custom {
         set(&mut wire, "experimental", json!({"custom_tools": c}));
     }
-    let (status, out) = match env.up.execute(&session_id, &wire).await {
+    // The API refused before running the tool (rate limit, credentials): the key is released,
+    // so a retry with it runs once. Any other outcome may have run the tool: it is final under
+    // this key and never run again.
+    let mut not_run = false;
+    let (res, body) = match env.up.execute(&session_id, &wire).await {
         Ok(mut v) => {
             let ok = successful(&v);
             if let Value::Object(m) = &mut *v {
                 m.insert("successful".into(), Value::Bool(ok));
             }
-            (200u16, v)
+            (respond::ok(ctx, 200, &v), *v)
         }
         Err(e) => {
-            let res = env.up_err(&e);
-            let body: Value = crate::wire::json::parse_bytes(res.body()).unwrap_or(Value::Null);
-            // The API refused before running the tool (rate limit, credentials): the key is
-            // released, so a retry with it runs once. Any other outcome may have run the tool:
-            // it is final under this key and never run again.
-            let not_run =
+            not_run =
                 matches!(&e.error, crate::Error::Api(a) if matches!(a.status, 401 | 403 | 429));
-            if let Some(k) = &idem_key {
-                if not_run {
-                    env.delete(k).await?;
-                } else {
-                    env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": res.status().as_u16(), "body": body})).await?;
-                }
-            }
-            return Err(res);
+            let res = *env.up_err(&e);
+            let body = crate::wire::json::parse_bytes(res.body()).unwrap_or(Value::Null);
+            (res, body)
         }
     };
     if let Some(k) = &idem_key {
-        env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": status, "body": *out})).await?;
+        if not_run {
+            env.delete(k).await?;
+        } else {
+            env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": res.status().as_u16(), "body": body})).await?;
+        }
     }
-    Ok(respond::ok(ctx, status, &out))
+    Ok(res)
 }
 
 /// [`ExecuteResponse::successful`] read straight from the JSON (no typed round trip): a body
@@ -949,21 +965,7 @@ async fn purge_idempotency<S: Store, T: Transport, R: Runtime>(
     }
     env.put_json(keys::IDEM_PURGE, &json!(now + 10 * 60 * 1000))
         .await?;
-    let all = env
-        .store
-        .list(keys::IDEM)
-        .await
-        .map_err(|e| storage_error(env.ctx, &e))?;
-    for (k, v) in all {
-        let at = crate::wire::json::parse_bytes(v.as_bytes())
-            .ok()
-            .and_then(|v| v.get("at").and_then(Value::as_u64))
-            .unwrap_or(0);
-        if at + IDEMPOTENCY_TTL_MS <= now {
-            env.delete(&k).await?;
-        }
-    }
-    Ok(())
+    env.purge(keys::IDEM, "at", IDEMPOTENCY_TTL_MS, now).await
 }
 
 /// `GET /v1/toolkits?cursor=&limit=&search=&toolkits=&is_connected=`.
@@ -1135,18 +1137,9 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
     let exp = now_s + FLOW_TTL_SECONDS;
     let flow_id = random_id(env.rt, 16);
     let key = env.gw.signing_key();
-    let (Some(state), Some(ticket)) = (
-        seal(
-            key,
-            "state",
-            &json!({"k": user_key, "f": flow_id, "x": exp}),
-        ),
-        seal(
-            key,
-            "ticket",
-            &json!({"k": user_key, "f": flow_id, "x": exp}),
-        ),
-    ) else {
+    let sealed = json!({"k": user_key, "f": flow_id, "x": exp});
+    let (Some(state), Some(ticket)) = (seal(key, "state", &sealed), seal(key, "ticket", &sealed))
+    else {
         return Err(err(ctx, 500, "internal_error", "could not seal the flow"));
     };
     let callback_url = format!("{}/oauth/callback?state={state}", ctx.own_origin);
@@ -1221,20 +1214,7 @@ async fn purge_flows<S: Store, T: Transport, R: Runtime>(
     now_s: u64,
 ) -> Result<(), Fail> {
     for (prefix, keep) in [(keys::FLOW, 0), (keys::CONN, OUTCOME_TTL_SECONDS)] {
-        let all = env
-            .store
-            .list(prefix)
-            .await
-            .map_err(|e| storage_error(env.ctx, &e))?;
-        for (k, v) in all {
-            let exp = crate::wire::json::parse_bytes(v.as_bytes())
-                .ok()
-                .and_then(|v| v.get("exp").and_then(Value::as_u64))
-                .unwrap_or(0);
-            if exp + keep <= now_s {
-                env.delete(&k).await?;
-            }
-        }
+        env.purge(prefix, "exp", keep, now_s).await?;
     }
     Ok(())
 }
