@@ -382,7 +382,10 @@ impl Gateway {
     /// Object.
     pub async fn front<R: Runtime>(&self, req: HttpRequest, rt: &R) -> Dispatch {
         let mut ctx = self.base_ctx(&req, rt);
-        let res = self.front_inner(req, rt, &mut ctx).await;
+        // Boxed: the shell's fetch future holds a pointer, not this whole state machine.
+        let inner: std::pin::Pin<Box<dyn std::future::Future<Output = _> + '_>> =
+            Box::pin(self.front_inner(req, rt, &mut ctx));
+        let res = inner.await;
         match res {
             Ok(d) => d,
             Err(res) => Dispatch::Respond(self.scrub(res, &ctx)),

@@ -82,6 +82,12 @@ struct Env<'a, S, T, R> {
     ctx: &'a Ctx,
 }
 
+/// `v[k]` as text (one shared copy of the lookup).
+#[inline(never)]
+fn str_at<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
+    v.get(k)?.as_str()
+}
+
 fn storage_error(ctx: &Ctx, e: &crate::Error) -> Fail {
     let _ = e;
     err(ctx, 500, "storage_error", "the user's storage failed")
@@ -166,7 +172,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             .create_session(&Value::Object(body))
             .await
             .map_err(|e| self.up_err(&e))?;
-        let Some(id) = created.get("session_id").and_then(Value::as_str) else {
+        let Some(id) = str_at(&created, "session_id") else {
             return Err(err(
                 self.ctx,
                 502,
@@ -197,8 +203,7 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             Some(r) => r,
             None => self.create_session(user_id).await?,
         };
-        rec.get("session_id")
-            .and_then(Value::as_str)
+        str_at(&rec, "session_id")
             .map(str::to_owned)
             .ok_or_else(|| {
                 err(
@@ -407,11 +412,7 @@ async fn delete_session<S: Store, T: Transport, R: Runtime>(env: &Env<'_, S, T, 
             &json!({"deleted": false, "session_id": null}),
         ));
     };
-    let id = rec
-        .get("session_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let id = str_at(&rec, "session_id").unwrap_or_default().to_owned();
     match env.up.delete_session(&id).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => {}
@@ -714,7 +715,7 @@ async fn schema_from_list<S: Store, T: Transport, R: Runtime>(
     let items = env.session_tools(user_id).await?;
     let found = items
         .iter()
-        .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))
+        .find(|t| str_at(t, "slug") == Some(slug))
         .map(|t| t.get("input_parameters").cloned().unwrap_or(Value::Null));
     Ok(found)
 }
@@ -804,7 +805,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
                 .and_then(Value::as_u64)
                 .is_some_and(|at| at + IDEMPOTENCY_TTL_MS > env.now());
             if fresh {
-                if rec.get("fp").and_then(Value::as_str) != Some(fingerprint.as_str()) {
+                if str_at(&rec, "fp") != Some(fingerprint.as_str()) {
                     return Err(err(
                         ctx,
                         422,
@@ -812,7 +813,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
                         "this idempotency-key was used with different arguments",
                     ));
                 }
-                return match rec.get("state").and_then(Value::as_str) {
+                return match str_at(&rec, "state") {
                     Some("done") => {
                         let status =
                             rec.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
@@ -839,7 +840,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     let custom_schema = custom.as_ref().and_then(|c| {
         c.as_array()?
             .iter()
-            .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))?
+            .find(|t| str_at(t, "slug") == Some(slug))?
             .get("input_schema")
             .cloned()
     });
@@ -1150,15 +1151,8 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
     // Never retried: each call starts a new flow.
     let call = Call::Api(http::Method::POST, "/link".into(), Some(&link), false);
     let res = env.in_session(user_id, call).await?;
-    let redirect_url = res
-        .get("redirect_url")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let account_id = res
-        .get("connected_account_id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let redirect_url = str_at(&res, "redirect_url").unwrap_or_default().to_owned();
+    let account_id = str_at(&res, "connected_account_id").map(str::to_owned);
     if !redirect_host_allowed(&redirect_url, cfg, &ctx.own_origin) {
         return Err(err(
             ctx,
@@ -1242,11 +1236,7 @@ async fn connect_status<S: Store, T: Transport, R: Runtime>(
             "no such connection for this user",
         ));
     };
-    let mut status = rec
-        .get("status")
-        .and_then(Value::as_str)
-        .unwrap_or("pending")
-        .to_owned();
+    let mut status = str_at(&rec, "status").unwrap_or("pending").to_owned();
     if status == "pending"
         && rec
             .get("exp")
@@ -1312,7 +1302,7 @@ async fn proxy<S: Store, T: Transport, R: Runtime>(
         Some(Value::Array(ps)) => {
             let mut out = Vec::new();
             for p in ps {
-                let name = p.get("name").and_then(Value::as_str);
+                let name = str_at(p, "name");
                 let kind = p
                     .get("in")
                     .or_else(|| p.get("type"))
@@ -1361,11 +1351,11 @@ fn flow_id_of(gw: &Gateway, req: &HttpRequest, purpose: &str, now_s: u64) -> Opt
     let q = req.uri().query()?;
     let v = crate::encoding::query_param(q, purpose)?;
     let p = unseal(gw.signing_key(), purpose, &v, now_s)?;
-    let key = p.get("k").and_then(Value::as_str)?;
+    let key = str_at(&p, "k")?;
     if header(req, internal::USER_KEY) != Some(key) {
         return None;
     }
-    p.get("f").and_then(Value::as_str).map(str::to_owned)
+    str_at(&p, "f").map(str::to_owned)
 }
 
 /// `GET /oauth/start?ticket=…`: single use; sets the flow cookie and redirects to the
@@ -1387,11 +1377,7 @@ async fn oauth_start<S: Store, T: Transport, R: Runtime>(
         return Err(page(ctx, 400, "This sign-in link was already used", "Each sign-in link can be opened once. Close this window and start the connection again."));
     }
     let exp = flow.get("exp").and_then(Value::as_u64).unwrap_or(0);
-    let redirect_url = flow
-        .get("redirect_url")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let redirect_url = str_at(&flow, "redirect_url").unwrap_or_default().to_owned();
     if !redirect_host_allowed(&redirect_url, &env.gw.config, &ctx.own_origin) {
         return Err(page(ctx, 502, "The connect page is not on an allowed host", "The connection service returned a link that this gateway does not trust. Nothing was opened."));
     }
@@ -1439,10 +1425,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         ));
     };
     // 1. Browser binding (SEC-06): the cookie set by /oauth/start in this browser.
-    let expected = flow
-        .get("cookie_hash")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let expected = str_at(&flow, "cookie_hash").unwrap_or("");
     let given = respond::cookie(req, &cookie_name).map(|c| sha256_hex(c.as_bytes()));
     match given {
         None => return Err(fail(400, "Connection could not be verified", "The flow cookie is missing: finish the connection in the same browser window that started it. Nothing was connected.")),
@@ -1451,30 +1434,16 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         }
         Some(_) => {}
     }
-    let toolkit = flow
-        .get("toolkit")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let owner = flow
-        .get("user_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let opener = flow
-        .get("opener_origin")
-        .and_then(Value::as_str)
+    let toolkit = str_at(&flow, "toolkit").unwrap_or_default().to_owned();
+    let owner = str_at(&flow, "user_id").unwrap_or_default().to_owned();
+    let opener = str_at(&flow, "opener_origin")
         .unwrap_or(&ctx.own_origin)
         .to_owned();
     let q = req.uri().query().unwrap_or("");
     let reported = crate::encoding::query_param(q, "status");
     let account_id = crate::encoding::query_param(q, "connected_account_id")
         .or_else(|| crate::encoding::query_param(q, "connectedAccountId"))
-        .or_else(|| {
-            flow.get("connected_account_id")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
+        .or_else(|| str_at(&flow, "connected_account_id").map(str::to_owned));
     let Some(account_id) = account_id.filter(|a| {
         !a.is_empty()
             && a.len() <= 128
@@ -1500,7 +1469,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
                 return Err(fail(502, "Connection could not be confirmed", "The connection service could not be reached to confirm the account. Reload this page to try again."))
             }
         };
-        let st = account.get("status").and_then(Value::as_str).unwrap_or("");
+        let st = str_at(&account, "status").unwrap_or("");
         if !matches!(st, "INITIATED" | "INITIALIZING")
             || reported.as_deref() == Some("failed")
             || i + 1 == CALLBACK_POLLS
@@ -1509,10 +1478,10 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         }
         env.rt.sleep(CALLBACK_POLL_MS).await;
     }
-    let acct_user = account.get("user_id").and_then(Value::as_str).unwrap_or("");
+    let acct_user = str_at(&account, "user_id").unwrap_or("");
     let acct_toolkit = account
         .get("toolkit")
-        .and_then(|t| t.get("slug").and_then(Value::as_str).or_else(|| t.as_str()))
+        .and_then(|t| str_at(t, "slug").or_else(|| t.as_str()))
         .unwrap_or("")
         .to_ascii_lowercase();
     if acct_user != owner || acct_toolkit != toolkit {
@@ -1522,11 +1491,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
             "The connected account does not belong to this sign-in. Nothing was connected.",
         ));
     }
-    let status = account
-        .get("status")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
+    let status = str_at(&account, "status").unwrap_or("").to_owned();
     let outcome = match status.as_str() {
         "ACTIVE" => "active",
         "FAILED" | "EXPIRED" | "REVOKED" | "INACTIVE" => "failed",
@@ -1557,9 +1522,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         "exp": flow.get("exp").cloned().unwrap_or(Value::Null),
     });
     if outcome == "failed" {
-        let reason = account
-            .get("status_reason")
-            .and_then(Value::as_str)
+        let reason = str_at(&account, "status_reason")
             .map(str::to_owned)
             .unwrap_or_else(|| format!("connection status {}", status.to_ascii_lowercase()));
         set(
@@ -1572,7 +1535,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         .await?;
 
     let message = json!({"type": "composio-edge:connect", "connection_id": flow_id, "status": outcome, "toolkit": toolkit, "connected_account_id": account_id});
-    if let Some(rt) = flow.get("return_to").and_then(Value::as_str) {
+    if let Some(rt) = str_at(&flow, "return_to") {
         // Validated at connect time; validated again in case the configuration changed.
         if let Some(to) = validate_return_to(rt, &env.gw.config, &ctx.own_origin) {
             return Ok(respond::redirect(ctx, &to, Some(&clear)));
