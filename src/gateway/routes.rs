@@ -246,16 +246,13 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             Value::Array(items) => items,
             _ => Vec::new(),
         };
-        cache_schemas(
-            self,
-            items.iter().filter_map(|t| {
-                Some((
-                    t.get("slug")?.as_str()?.to_owned(),
-                    t.get("input_parameters")?.clone(),
-                ))
-            }),
-        )
-        .await?;
+        let schemas = items.iter().filter_map(|t| {
+            Some((
+                t.get("slug")?.as_str()?.to_owned(),
+                t.get("input_parameters")?.clone(),
+            ))
+        });
+        cache_schemas(self, schemas.collect()).await?;
         Ok(items)
     }
 
@@ -547,9 +544,11 @@ fn tool_of(v: &Value) -> Option<Tool> {
     })
 }
 
+/// Caches tool input schemas for execute's argument check (a list, not an iterator: one
+/// state machine for its three callers).
 async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
-    schemas: impl Iterator<Item = (String, Value)>,
+    schemas: Vec<(String, Value)>,
 ) -> Result<(), Fail> {
     let now = env.now();
     for (slug, schema) in schemas {
@@ -667,7 +666,7 @@ async fn search<S: Store, T: Transport, R: Runtime>(
             let input = s.get("input_schema").filter(|v| v.is_object())?;
             complete.then(|| (slug.clone(), input.clone()))
         });
-        cache_schemas(env, full.collect::<Vec<_>>().into_iter()).await?;
+        cache_schemas(env, full.collect()).await?;
     }
     Ok(respond::ok(ctx, 200, &result))
 }
@@ -739,7 +738,7 @@ async fn schema_from_api<S: Store, T: Transport, R: Runtime>(
         return Ok(None);
     };
     let schema = entry.get("input_schema").cloned().unwrap_or(Value::Null);
-    cache_schemas(env, std::iter::once((slug.to_owned(), schema.clone()))).await?;
+    cache_schemas(env, vec![(slug.to_owned(), schema.clone())]).await?;
     Ok(Some(schema))
 }
 
