@@ -321,19 +321,25 @@ impl GatewayConfig {
         }
 
         if let Some(raw) = non_empty(get, "EDGE_RATE_LIMIT_PER_MINUTE") {
-            self.rate_limit_per_minute = raw.parse().map_err(|_| {
-                bad(
-                    "EDGE_RATE_LIMIT_PER_MINUTE",
-                    "must be a non-negative integer",
-                )
-            })?;
+            // Parsed as u64 (one integer parser in the Worker), then narrowed.
+            self.rate_limit_per_minute = raw
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| {
+                    bad(
+                        "EDGE_RATE_LIMIT_PER_MINUTE",
+                        "must be a non-negative integer",
+                    )
+                })?;
         }
 
         if let Some(raw) = non_empty(get, "EDGE_MAX_BODY_BYTES") {
             self.max_body_bytes = raw
-                .parse::<usize>()
+                .parse::<u64>()
                 .ok()
                 .filter(|n| (1024..=8 * 1024 * 1024).contains(n))
+                .map(|n| n as usize)
                 .ok_or_else(|| {
                     bad(
                         "EDGE_MAX_BODY_BYTES",

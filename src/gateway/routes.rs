@@ -978,7 +978,7 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
     let mut out = Vec::new();
     for (k, v) in crate::encoding::parse_query(q) {
         match k.as_str() {
-            "limit" => match v.parse::<u32>() {
+            "limit" => match v.parse::<u64>() {
                 Ok(n) if (1..=50).contains(&n) => out.push(format!("limit={n}")),
                 _ => {
                     return Err(err(
