@@ -128,17 +128,23 @@ fn parse_list(raw: &str) -> Result<Vec<String>, String> {
         let Ok(Value::Array(v)) = crate::wire::json::parse_bytes(raw.as_bytes()) else {
             return Err(bad());
         };
-        v.iter()
-            .map(|s| s.as_str().ok_or_else(bad).map(str::trim))
-            .filter(|s| s.as_ref().map_or(true, |s| !s.is_empty()))
-            .map(|s| s.map(str::to_owned))
-            .collect()
+        let mut out = Vec::new();
+        for s in &v {
+            let s = s.as_str().ok_or_else(bad)?.trim();
+            if !s.is_empty() {
+                out.push(s.to_owned());
+            }
+        }
+        Ok(out)
     } else {
-        Ok(raw
-            .split(',')
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect())
+        let mut out = Vec::new();
+        for s in raw.split(',') {
+            let s = s.trim();
+            if !s.is_empty() {
+                out.push(s.to_owned());
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -451,14 +451,20 @@ impl Gateway {
             return Err(respond::error(ctx, 404, "not_found", "no such route"));
         };
         if !methods.contains(&method) {
-            let allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+            let mut allow = String::new();
+            for m in methods {
+                if !allow.is_empty() {
+                    allow.push_str(", ");
+                }
+                allow.push_str(m.as_str());
+            }
             let mut res = respond::error(
                 ctx,
                 405,
                 "method_not_allowed",
                 "method not allowed on this route",
             );
-            if let Ok(v) = http::HeaderValue::from_str(&allow.join(", ")) {
+            if let Ok(v) = http::HeaderValue::from_str(&allow) {
                 res.headers_mut().insert(http::header::ALLOW, v);
             }
             return Err(res);

@@ -246,13 +246,14 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             Value::Array(items) => items,
             _ => Vec::new(),
         };
-        let schemas = items.iter().filter_map(|t| {
-            Some((
-                t.get("slug")?.as_str()?.to_owned(),
-                t.get("input_parameters")?.clone(),
-            ))
-        });
-        cache_schemas(self, schemas.collect()).await?;
+        // Loops rather than `collect`: no iterator-specific `from_iter` copy in the Worker.
+        let mut schemas = Vec::new();
+        for t in &items {
+            if let (Some(slug), Some(p)) = (str_at(t, "slug"), t.get("input_parameters")) {
+                schemas.push((slug.to_owned(), p.clone()));
+            }
+        }
+        cache_schemas(self, schemas).await?;
         Ok(items)
     }
 
@@ -450,7 +451,10 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
     let formatted = match format {
         None => Value::Array(items.clone()),
         Some(f) => {
-            let typed: Vec<Tool> = items.iter().filter_map(tool_of).collect();
+            let mut typed: Vec<Tool> = Vec::new();
+            for t in &items {
+                typed.extend(tool_of(t));
+            }
             f.format_tools(&typed)
         }
     };
@@ -658,15 +662,20 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     let search = Call::Api(http::Method::POST, "/search".into(), Some(&wire), true);
     let result = env.in_session(user_id, search).await?;
     if let Some(Value::Object(schemas)) = result.get("tool_schemas") {
-        let full = schemas.iter().filter_map(|(slug, s)| {
+        let mut full = Vec::new();
+        for (slug, s) in schemas {
             let complete = s
                 .get("hasFullSchema")
                 .and_then(Value::as_bool)
                 .unwrap_or(true);
-            let input = s.get("input_schema").filter(|v| v.is_object())?;
-            complete.then(|| (slug.clone(), input.clone()))
-        });
-        cache_schemas(env, full.collect()).await?;
+            match s.get("input_schema") {
+                Some(input) if complete && input.is_object() => {
+                    full.push((slug.clone(), input.clone()));
+                }
+                _ => {}
+            }
+        }
+        cache_schemas(env, full).await?;
     }
     Ok(respond::ok(ctx, 200, &result))
 }
@@ -859,19 +868,22 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     if let Err(crate::Error::ArgumentValidation { violations, .. }) =
         check_arguments(slug, &schema, &arguments)
     {
-        let list: Vec<Value> = violations
-            .iter()
-            .map(|(p, m)| json!({"path": p, "message": m}))
-            .collect();
-        let text: Vec<String> = violations.iter().map(|(p, m)| format!("{p} {m}")).collect();
+        let mut list: Vec<Value> = Vec::new();
+        let mut text = String::new();
+        for (p, m) in &violations {
+            list.push(json!({"path": p, "message": m}));
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(p);
+            text.push(' ');
+            text.push_str(m);
+        }
         let mut res = respond::error(
             ctx,
             400,
             "argument_validation_failed",
-            &format!(
-                "arguments for {slug} do not match its schema: {}",
-                text.join("; ")
-            ),
+            &format!("arguments for {slug} do not match its schema: {text}"),
         );
         if let Ok(mut v) = crate::wire::json::parse_bytes(res.body()) {
             if let Some(e) = v.get_mut("error") {
@@ -1015,39 +1027,35 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
     let page = env
         .in_session(user_id, Call::Api(http::Method::GET, tail, None, true))
         .await?;
-    let items: Vec<Value> = page
+    let mut items: Vec<Value> = Vec::new();
+    for t in page
         .get("items")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|t| {
-                    let no_auth = t
-                        .get("is_no_auth")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false);
-                    let acct = t.get("connected_account").filter(|a| a.is_object());
-                    let status = acct.and_then(|a| a.get("status")).and_then(Value::as_str);
-                    let connection = if no_auth {
-                        json!({"state": "no_auth", "connected": true})
-                    } else {
-                        match (acct, status) {
-                            (Some(a), Some(s)) => json!({
-                                "state": s.to_ascii_lowercase(),
-                                "connected": s == "ACTIVE",
-                                "connected_account_id": a.get("id"),
-                            }),
-                            _ => json!({"state": "not_connected", "connected": false}),
-                        }
-                    };
-                    let mut item = t.clone();
-                    if let Value::Object(m) = &mut item {
-                        m.insert("connection".into(), connection);
-                    }
-                    item
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+    {
+        let no_auth = t
+            .get("is_no_auth")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let acct = t.get("connected_account").filter(|a| a.is_object());
+        let status = acct.and_then(|a| a.get("status")).and_then(Value::as_str);
+        let connection = if no_auth {
+            json!({"state": "no_auth", "connected": true})
+        } else {
+            match (acct, status) {
+                (Some(a), Some(s)) => json!({
+                    "state": s.to_ascii_lowercase(),
+                    "connected": s == "ACTIVE",
+                    "connected_account_id": a.get("id"),
+                }),
+                _ => json!({"state": "not_connected", "connected": false}),
+            }
+        };
+        let mut item = t.clone();
+        set(&mut item, "connection", connection);
+        items.push(item);
+    }
     Ok(respond::ok(
         env.ctx,
         200,
