@@ -355,11 +355,7 @@ impl GatewayConfig {
         }
 
         if let Some(raw) = non_empty(get, "EDGE_TENANT") {
-            if raw.len() > 64
-                || !raw
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
+            if !super::name_like(&raw, 64) {
                 return Err(bad(
                     "EDGE_TENANT",
                     "must be 1-64 characters of a-z, 0-9, - or _",

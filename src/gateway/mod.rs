@@ -225,6 +225,15 @@ pub(crate) fn random_id<R: Runtime>(rt: &R, n: usize) -> String {
     crate::encoding::base64url_encode(&b)
 }
 
+/// 1 to `max` bytes of ASCII letters, digits, `_` or `-` (slugs, ids, the tenant): one shared
+/// check.
+pub(crate) fn name_like(s: &str, max: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// Checks a user id: 1–256 characters, no control characters.
 pub(crate) fn valid_user_id(s: &str) -> bool {
     !s.is_empty() && s.chars().count() <= 256 && !s.chars().any(char::is_control)

@@ -97,14 +97,19 @@ pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 
 /// The value of cookie `name` from the request's `Cookie` headers.
 pub fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
-    req.headers()
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim().to_owned())
+    for v in req.headers().get_all(http::header::COOKIE) {
+        let Ok(v) = v.to_str() else {
+            continue;
+        };
+        for pair in v.split(';') {
+            if let Some((k, v)) = pair.trim().split_once('=') {
+                if k == name {
+                    return Some(v.trim().to_owned());
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The name of the flow cookie of `flow_id`.
@@ -144,14 +149,14 @@ fn script_json(v: &Value) -> String {
 
 /// Standard base64 with padding (for CSP hashes).
 fn base64_std(data: &[u8]) -> String {
-    let mut s: String = crate::encoding::base64url_encode(data)
-        .chars()
-        .map(|c| match c {
+    let mut s = String::new();
+    for c in crate::encoding::base64url_encode(data).chars() {
+        s.push(match c {
             '-' => '+',
             '_' => '/',
             c => c,
-        })
-        .collect();
+        });
+    }
     while !s.len().is_multiple_of(4) {
         s.push('=');
     }

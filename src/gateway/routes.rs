@@ -488,14 +488,13 @@ fn tool_of(v: &Value) -> Option<Tool> {
         }
     }
     fn list(v: Option<&Value>) -> Option<Vec<String>> {
-        match v {
-            None => Some(Vec::new()),
-            Some(v) => v
-                .as_array()?
-                .iter()
-                .map(|s| s.as_str().map(str::to_owned))
-                .collect(),
+        let mut out = Vec::new();
+        if let Some(v) = v {
+            for s in v.as_array()? {
+                out.push(s.as_str()?.to_owned());
+            }
         }
+        Some(out)
     }
     let m = v.as_object()?;
     let toolkit = match m.get("toolkit") {
@@ -540,11 +539,15 @@ fn tool_of(v: &Value) -> Option<Tool> {
         scopes: list(m.get("scopes"))?,
         tags: list(m.get("tags"))?,
         is_deprecated: flag(m.get("is_deprecated"))?,
-        extra: m
-            .iter()
-            .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        extra: {
+            let mut extra = Map::new();
+            for (k, v) in m {
+                if !KNOWN.contains(&k.as_str()) {
+                    extra.insert(k.clone(), v.clone());
+                }
+            }
+            extra
+        },
     })
 }
 
@@ -579,10 +582,7 @@ async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
 }
 
 fn valid_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    super::name_like(s, 128)
 }
 
 fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, Fail> {
@@ -1070,10 +1070,7 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
 }
 
 fn valid_toolkit(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    super::name_like(s, 64)
 }
 
 /// `POST /v1/connect` `{toolkit, return_to?, alias?}` → `{connect_url, connection_id}`.
@@ -1226,11 +1223,8 @@ async fn connect_status<S: Store, T: Transport, R: Runtime>(
     req: &HttpRequest,
 ) -> Res {
     let id = req.uri().path().trim_start_matches("/v1/connect/");
-    let rec = if id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+    // (Never empty: the route needs an id.)
+    let rec = if super::name_like(id, 64) {
         env.get_json(&format!("{}{id}", keys::CONN)).await?
     } else {
         None
@@ -1451,12 +1445,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
     let account_id = crate::encoding::query_param(q, "connected_account_id")
         .or_else(|| crate::encoding::query_param(q, "connectedAccountId"))
         .or_else(|| str_at(&flow, "connected_account_id").map(str::to_owned));
-    let Some(account_id) = account_id.filter(|a| {
-        !a.is_empty()
-            && a.len() <= 128
-            && a.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    }) else {
+    let Some(account_id) = account_id.filter(|a| super::name_like(a, 128)) else {
         return Err(fail(
             400,
             "Connection could not be verified",
