@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{Error, TransportErrorKind};
+use crate::http;
 use crate::transport::{transport_error, HttpRequest, HttpResponse, Timeout, Transport};
 
 #[wasm_bindgen]
@@ -144,7 +145,7 @@ fn invalid(message: &str) -> Error {
     Error::InvalidRequest(message.to_owned())
 }
 
-/// Copies a `web_sys::Headers` into an `http::HeaderMap`, dropping pairs `http` rejects.
+/// Copies a `web_sys::Headers` into a [`HeaderMap`](crate::http::HeaderMap), dropping invalid pairs.
 pub(crate) fn headers_from_web(headers: &web_sys::Headers) -> http::HeaderMap {
     let mut out = http::HeaderMap::new();
     let Ok(Some(iter)) = js_sys::try_iter(headers) else {

@@ -24,6 +24,7 @@ use crate::error::Error;
 #[cfg(feature = "emulator")]
 use crate::error::TransportErrorKind;
 use crate::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};
+use crate::http;
 use crate::platform::fetch::{headers_from_web, to_web_request, FetchTransport};
 #[cfg(feature = "emulator")]
 use crate::platform::fetch::{response_from_web, select, Either};
