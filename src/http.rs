@@ -231,12 +231,9 @@ macro_rules! statuses {
             )*
         }
 
-        fn canonical_reason(code: u16) -> Option<&'static str> {
-            Some(match code {
-                $($code => $reason,)*
-                _ => return None,
-            })
-        }
+        /// (code, reason phrase), searched linearly: smaller in wasm than a `match`, which
+        /// becomes a jump table over `100..=511`.
+        const REASONS: &[(u16, &str)] = &[$(($code, $reason)),*];
     };
 }
 
@@ -322,7 +319,7 @@ impl StatusCode {
 
     /// The standard reason phrase (`"Not Found"`), when the code has one.
     pub fn canonical_reason(&self) -> Option<&'static str> {
-        canonical_reason(self.0)
+        REASONS.iter().find(|(c, _)| *c == self.0).map(|(_, r)| *r)
     }
 
     /// `1xx`
