@@ -4,7 +4,7 @@
 //! The names and signatures mirror the subset of `http` 1.x the crate uses (so code written
 //! against `http` mostly changes its `use` line only), with a much smaller implementation: a
 //! [`HeaderMap`] is a `Vec` of (lowercase name, value) pairs, a [`Uri`] is its normalised text
-//! plus offsets, and the only request extension is the transport [`Timeout`](crate::transport::Timeout).
+//! plus offsets, and the only request extension is the transport [`Timeout`].
 //! Parsing follows `http` 1.x: the same URI grammar, header-name tokens and header-value bytes.
 //! Nothing here panics: where `http` panics (`from_static` with an invalid value, indexing a
 //! [`HeaderMap`] by a missing name) this module stays lenient instead.
@@ -1350,7 +1350,7 @@ impl From<&Uri> for Uri {
 // Extensions
 
 /// What travels with a request besides its head and body: only the transport
-/// [`Timeout`](crate::transport::Timeout) (the one extension the crate uses).
+/// [`Timeout`] (the one extension the crate uses).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Extensions {
     timeout: Option<Timeout>,
@@ -1367,7 +1367,7 @@ impl Extensions {
         self.timeout.replace(timeout)
     }
 
-    /// The extension of type `T` (`Some` only for a set [`Timeout`](crate::transport::Timeout)).
+    /// The extension of type `T` (`Some` only for a set [`Timeout`]).
     pub fn get<T: Any>(&self) -> Option<&T> {
         (self.timeout.as_ref()? as &dyn Any).downcast_ref()
     }
