@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::error::TransportErrorKind;
 use crate::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};
 use crate::http;
-use crate::platform::fetch::{headers_from_web, to_web_request, FetchTransport};
+use crate::platform::fetch::{headers_from_web, read_body, to_web_request, FetchTransport};
 #[cfg(feature = "emulator")]
 use crate::platform::fetch::{response_from_web, select, Either};
 #[cfg(feature = "emulator")]
@@ -188,28 +188,23 @@ fn wants_drop(headers: &http::HeaderMap) -> bool {
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"drop"))
 }
 
-/// Reads a workers-rs request into an `http` request with its absolute URL.
-async fn to_http_request(mut req: Request) -> Result<HttpRequest, Failure> {
+/// Reads an incoming request (method, `url` already parsed, headers, whole body) into an
+/// [`HttpRequest`], straight from the `web_sys::Request`.
+async fn to_http_request(req: &Request, uri: http::Uri) -> Result<HttpRequest, Failure> {
     let too_large = Failure::new(413, "payload_too_large", "request body too large");
-    let declared = req
-        .headers()
+    let web = req.inner();
+    let headers = headers_from_web(&web.headers());
+    let declared = headers
         .get("content-length")
-        .ok()
-        .flatten()
+        .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(too_large);
     }
-    let web = req.inner();
     let method = http::Method::from_bytes(web.method().as_bytes())
         .map_err(|_| Failure::new(405, "method_not_allowed", "unsupported http method"))?;
-    let uri: http::Uri = web
-        .url()
-        .parse()
-        .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))?;
-    let headers = headers_from_web(&web.headers());
     let body = if web.body().is_some() {
-        req.bytes()
+        read_body(web.array_buffer())
             .await
             .map_err(|_| Failure::new(400, "bad_request", "could not read the request body"))?
     } else {
@@ -223,6 +218,14 @@ async fn to_http_request(mut req: Request) -> Result<HttpRequest, Failure> {
     *out.uri_mut() = uri;
     *out.headers_mut() = headers;
     Ok(out)
+}
+
+/// The request's absolute URL, parsed.
+fn request_uri(req: &Request) -> Result<http::Uri, Failure> {
+    req.inner()
+        .url()
+        .parse()
+        .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))
 }
 
 /// Turns an `http` response into a workers-rs response (never panics on odd statuses).
@@ -325,12 +328,8 @@ impl From<Failure> for Outcome {
 
 async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
     let config = read_config(env)?;
-    let path = req.inner().url();
-    let path = path
-        .parse::<http::Uri>()
-        .map(|u| u.path().to_owned())
-        .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))?;
-    match face(&path, config.emulator_mode) {
+    let uri = request_uri(&req)?;
+    match face(uri.path(), config.emulator_mode) {
         Face::Asset => {
             let assets = env.assets(ASSETS_BINDING).map_err(|_| {
                 Failure::new(
@@ -366,7 +365,7 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
         Face::Emulator => Err(INTERNAL.into()),
         Face::Gateway => {
             let rt = runtime()?;
-            let request = to_http_request(req).await?;
+            let request = to_http_request(&req, uri).await?;
             let mut gateway = Gateway::new(config);
             if gateway.config.jwt.is_some() {
                 gateway = gateway.with_signature_verifier(WebCryptoVerifier);
@@ -581,7 +580,7 @@ mod objects {
         async fn handle(&self, req: Request) -> Result<Response, Failure> {
             let config = read_config(&self.env)?;
             let rt = runtime()?;
-            let request = to_http_request(req).await?;
+            let request = to_http_request(&req, request_uri(&req)?).await?;
             #[cfg(feature = "emulator")]
             let upstream = if config.emulator_mode {
                 Upstream::Emulator(self.env.clone())
@@ -630,7 +629,7 @@ mod objects {
             #[cfg(feature = "emulator")]
             {
                 let rt = runtime()?;
-                let request = to_http_request(req).await?;
+                let request = to_http_request(&req, request_uri(&req)?).await?;
                 let store = DoStore::new(&self.state, &self.volatile);
                 let res = Emulator::new().handle(request, &store, &rt).await;
                 to_worker_response(res)
