@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use composio_edge::error::{Error, TransportErrorKind};
+use composio_edge::http;
 use composio_edge::platform::{FetchTransport, JsRuntime};
 use composio_edge::runtime::Runtime;
 use composio_edge::transport::{Timeout, Transport};

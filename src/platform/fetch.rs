@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{Error, TransportErrorKind};
+use crate::http;
 use crate::transport::{transport_error, HttpRequest, HttpResponse, Timeout, Transport};
 
 #[wasm_bindgen]
@@ -144,7 +145,7 @@ fn invalid(message: &str) -> Error {
     Error::InvalidRequest(message.to_owned())
 }
 
-/// Copies a `web_sys::Headers` into an `http::HeaderMap`, dropping pairs `http` rejects.
+/// Copies a `web_sys::Headers` into a [`HeaderMap`](crate::http::HeaderMap), dropping invalid pairs.
 pub(crate) fn headers_from_web(headers: &web_sys::Headers) -> http::HeaderMap {
     let mut out = http::HeaderMap::new();
     let Ok(Some(iter)) = js_sys::try_iter(headers) else {
@@ -165,7 +166,7 @@ pub(crate) fn headers_from_web(headers: &web_sys::Headers) -> http::HeaderMap {
     out
 }
 
-/// Reads a `web_sys::Response` (status, headers, whole body) into an `http` response.
+/// Reads a `web_sys::Response` (status, headers, whole body) into an [`HttpResponse`].
 #[cfg_attr(not(all(feature = "worker", feature = "emulator")), allow(dead_code))]
 pub(crate) async fn response_from_web(response: web_sys::Response) -> Result<HttpResponse, Error> {
     read_response(response, None).await
@@ -178,17 +179,23 @@ async fn read_response(
     let status = http::StatusCode::from_u16(response.status())
         .map_err(|_| transport_error(TransportErrorKind::Connect, "invalid response status"))?;
     let headers = headers_from_web(&response.headers());
-    let body = match response.array_buffer() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .map_err(|e| failure(&e, timeout_ms))
-            .map(|buf| Uint8Array::new(&buf).to_vec())?,
-        Err(_) => Vec::new(),
-    };
+    let body = read_body(response.array_buffer())
+        .await
+        .map_err(|e| failure(&e, timeout_ms))?;
     let mut out = http::Response::new(body);
     *out.status_mut() = status;
     *out.headers_mut() = headers;
     Ok(out)
+}
+
+/// Awaits an `arrayBuffer()` call into bytes (none when the call itself threw).
+pub(crate) async fn read_body(array_buffer: Result<Promise, JsValue>) -> Result<Vec<u8>, JsValue> {
+    match array_buffer {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map(|buf| Uint8Array::new(&buf).to_vec()),
+        Err(_) => Ok(Vec::new()),
+    }
 }
 
 pub(crate) enum Either<A, B> {
