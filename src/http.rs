@@ -771,8 +771,7 @@ impl HeaderMap {
         }
     }
 
-    fn position<K: AsHeaderName>(&self, key: &K) -> Option<usize> {
-        let name = key.header_name();
+    fn position(&self, name: &str) -> Option<usize> {
         self.entries
             .iter()
             .position(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
@@ -780,7 +779,7 @@ impl HeaderMap {
 
     /// The first value of `key`.
     pub fn get<K: AsHeaderName>(&self, key: K) -> Option<&HeaderValue> {
-        self.position(&key)
+        self.position(key.header_name())
             .and_then(|i| self.entries.get(i))
             .map(|(_, v)| v)
     }
@@ -799,37 +798,41 @@ impl HeaderMap {
 
     /// Whether `key` has a value.
     pub fn contains_key<K: AsHeaderName>(&self, key: K) -> bool {
-        self.position(&key).is_some()
+        self.position(key.header_name()).is_some()
     }
 
     /// Sets `key` to `value` alone (in place of its first value); returns the previous first
     /// value.
     pub fn insert<K: IntoHeaderName>(&mut self, key: K, value: HeaderValue) -> Option<HeaderValue> {
-        let name = key.into_header_name();
-        match self.position(&name) {
-            Some(i) => {
-                let old = self
-                    .entries
-                    .get_mut(i)
-                    .map(|slot| std::mem::replace(&mut slot.1, value));
-                let mut j = 0;
-                self.entries.retain(|(n, _)| {
-                    j += 1;
-                    j - 1 <= i || *n != name
-                });
-                old
-            }
-            None => {
-                self.entries.push((name, value));
-                None
-            }
-        }
+        self.insert_name(key.into_header_name(), value)
+    }
+
+    fn insert_name(&mut self, name: HeaderName, value: HeaderValue) -> Option<HeaderValue> {
+        let Some(i) = self.position(name.as_str()) else {
+            self.entries.push((name, value));
+            return None;
+        };
+        let old = self
+            .entries
+            .get_mut(i)
+            .map(|slot| std::mem::replace(&mut slot.1, value));
+        let mut j = 0;
+        self.entries.retain(|(n, _)| {
+            j += 1;
+            j - 1 <= i || !n.as_str().eq_ignore_ascii_case(name.as_str())
+        });
+        old
     }
 
     /// Adds `value` after the values `key` already has; returns whether it had any.
     pub fn append<K: IntoHeaderName>(&mut self, key: K, value: HeaderValue) -> bool {
-        let name = key.into_header_name();
-        match self.entries.iter().rposition(|(n, _)| *n == name) {
+        self.append_name(key.into_header_name(), value)
+    }
+
+    fn append_name(&mut self, name: HeaderName, value: HeaderValue) -> bool {
+        let same =
+            |(n, _): &(HeaderName, HeaderValue)| n.as_str().eq_ignore_ascii_case(name.as_str());
+        match self.entries.iter().rposition(same) {
             Some(i) => {
                 self.entries.insert(i + 1, (name, value));
                 true
@@ -843,8 +846,8 @@ impl HeaderMap {
 
     /// Removes every value of `key`; returns the first.
     pub fn remove<K: AsHeaderName>(&mut self, key: K) -> Option<HeaderValue> {
-        let i = self.position(&key)?;
         let name = key.header_name();
+        let i = self.position(name)?;
         let first = self.entries.remove(i).1;
         self.entries
             .retain(|(n, _)| !n.as_str().eq_ignore_ascii_case(name));
@@ -1413,9 +1416,17 @@ pub mod request {
             Self::default()
         }
 
-        fn and_then(self, f: impl FnOnce(Parts) -> Result<Parts, Error>) -> Self {
+        /// Applies `value` to the parts, or keeps the first error (one instance per value type,
+        /// not per call site).
+        fn set<V>(self, value: Result<V, Error>, apply: fn(&mut Parts, V)) -> Self {
             Builder {
-                parts: self.parts.and_then(f),
+                parts: match (self.parts, value) {
+                    (Ok(mut p), Ok(v)) => {
+                        apply(&mut p, v);
+                        Ok(p)
+                    }
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                },
             }
         }
 
@@ -1425,10 +1436,7 @@ pub mod request {
             T: TryInto<Method>,
             T::Error: Into<Error>,
         {
-            self.and_then(|mut p| {
-                p.method = method.try_into().map_err(Into::into)?;
-                Ok(p)
-            })
+            self.set(method.try_into().map_err(Into::into), |p, m| p.method = m)
         }
 
         /// Sets the target.
@@ -1437,10 +1445,7 @@ pub mod request {
             T: TryInto<Uri>,
             T::Error: Into<Error>,
         {
-            self.and_then(|mut p| {
-                p.uri = uri.try_into().map_err(Into::into)?;
-                Ok(p)
-            })
+            self.set(uri.try_into().map_err(Into::into), |p, u| p.uri = u)
         }
 
         /// Appends a header.
@@ -1451,19 +1456,19 @@ pub mod request {
             V: TryInto<HeaderValue>,
             V::Error: Into<Error>,
         {
-            self.and_then(|mut p| {
-                let name = name.try_into().map_err(Into::into)?;
-                let value = value.try_into().map_err(Into::into)?;
-                p.headers.append(name, value);
-                Ok(p)
+            let pair = name
+                .try_into()
+                .map_err(Into::into)
+                .and_then(|n| Ok((n, value.try_into().map_err(Into::into)?)));
+            self.set(pair, |p, (n, v)| {
+                p.headers.append_name(n, v);
             })
         }
 
         /// Sets the transport timeout.
         pub fn extension(self, timeout: crate::transport::Timeout) -> Self {
-            self.and_then(|mut p| {
-                p.extensions.insert(timeout);
-                Ok(p)
+            self.set(Ok(timeout), |p, t| {
+                p.extensions.insert(t);
             })
         }
 

@@ -146,19 +146,18 @@ fn invalid(message: &str) -> Error {
 }
 
 /// Copies a `web_sys::Headers` into a [`HeaderMap`](crate::http::HeaderMap), dropping invalid pairs.
+///
+/// Three calls into JS for the whole set (`Array.from(headers).flat(1).join("\n")`), not a few
+/// per header: names are tokens and fetch refuses CR, LF and NUL in values, so `\n` separates
+/// names and values unambiguously.
 pub(crate) fn headers_from_web(headers: &web_sys::Headers) -> http::HeaderMap {
+    let text = String::from(js_sys::Array::from(headers).flat(1).join("\n"));
     let mut out = http::HeaderMap::new();
-    let Ok(Some(iter)) = js_sys::try_iter(headers) else {
-        return out;
-    };
-    for entry in iter.flatten() {
-        let pair: js_sys::Array = entry.unchecked_into();
-        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
-            continue;
-        };
+    let mut parts = text.split('\n');
+    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
         if let (Ok(name), Ok(value)) = (
             http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(&value),
+            http::HeaderValue::from_str(value),
         ) {
             out.append(name, value);
         }

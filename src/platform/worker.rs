@@ -12,12 +12,13 @@
 //! Every failure of the shell itself is a JSON error (`{"error":{"code","message","request_id"}}`)
 //! with a stable code, and a log line that carries no value from the request or the environment.
 
+use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use worker::worker_sys::{DurableObject as JsStub, DurableObjectNamespace};
+use worker::worker_sys::{DurableObject as JsStub, DurableObjectNamespace, DurableObjectStorage};
 use worker::{
-    console_error, durable_object, event, Context, DurableObject, Env, ListOptions, Request,
-    Response, ResponseBuilder, State, Storage,
+    console_error, durable_object, event, Context, DurableObject, Env, Request, Response,
+    ResponseBuilder, State,
 };
 
 #[cfg(feature = "emulator")]
@@ -413,9 +414,11 @@ async fn front(req: &web_sys::Request, env: &Env) -> Result<web_sys::Response, O
     }
 }
 
-/// A [`Store`] over a Durable Object's storage (string values under string keys).
+/// A [`Store`] over a Durable Object's storage (string values under string keys), on the raw
+/// `DurableObjectStorage` (workers-rs' `Storage` wraps single-key reads in arrays and serialises
+/// list options through serde_wasm_bindgen).
 pub struct DoStore {
-    storage: Storage,
+    storage: Option<DurableObjectStorage>,
     volatile: Volatile,
 }
 
@@ -423,12 +426,27 @@ pub struct DoStore {
 pub type Volatile = Rc<RefCell<Vec<(String, String)>>>;
 
 impl DoStore {
-    /// The store of this Durable Object, with the object's in-memory volatile values.
-    pub fn new(state: &State, volatile: &Volatile) -> Self {
+    /// The store over `storage` (`None`: every durable operation fails), with the object's
+    /// in-memory volatile values.
+    pub fn new(storage: Option<&DurableObjectStorage>, volatile: &Volatile) -> Self {
         Self {
-            storage: state.storage(),
+            storage: storage.map(|s| JsValue::clone(s).unchecked_into()),
             volatile: Rc::clone(volatile),
         }
+    }
+
+    /// Runs one storage operation to its promise's value.
+    async fn call(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&DurableObjectStorage) -> Result<Promise, JsValue>,
+    ) -> Result<JsValue, Error> {
+        let promise = self
+            .storage
+            .as_ref()
+            .ok_or_else(|| storage_error(op))
+            .and_then(|s| f(s).map_err(|_| storage_error(op)))?;
+        JsFuture::from(promise).await.map_err(|_| storage_error(op))
     }
 
     fn volatile_get(&self, key: &str) -> Option<String> {
@@ -449,12 +467,7 @@ impl Store for DoStore {
         if key.starts_with(VOLATILE_PREFIX) {
             return Ok(self.volatile_get(key));
         }
-        let found = self
-            .storage
-            .get_multiple(vec![key])
-            .await
-            .map_err(|_| storage_error("get"))?
-            .get(&JsValue::from_str(key));
+        let found = self.call("get", |s| s.get(key)).await?;
         if found.is_undefined() {
             Ok(None)
         } else {
@@ -474,10 +487,9 @@ impl Store for DoStore {
             }
             return Ok(());
         }
-        self.storage
-            .put_raw(key, JsValue::from_str(&value))
+        self.call("put", |s| s.put(key, JsValue::from_str(&value)))
             .await
-            .map_err(|_| storage_error("put"))
+            .map(|_| ())
     }
 
     async fn delete(&self, key: &str) -> Result<bool, Error> {
@@ -487,17 +499,24 @@ impl Store for DoStore {
             v.retain(|(k, _)| k != key);
             return Ok(v.len() != before);
         }
-        self.storage
-            .delete(key)
-            .await
-            .map_err(|_| storage_error("delete"))
+        self.call("delete", |s| s.delete(key))
+            .await?
+            .as_bool()
+            .ok_or_else(|| storage_error("delete"))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, Error> {
-        let map = self
-            .storage
-            .list_with_options(ListOptions::new().prefix(prefix))
-            .await
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &options,
+            &JsValue::from_str("prefix"),
+            &JsValue::from_str(prefix),
+        )
+        .map_err(|_| storage_error("list"))?;
+        let map: js_sys::Map = self
+            .call("list", |s| s.list_with_options(options))
+            .await?
+            .dyn_into()
             .map_err(|_| storage_error("list"))?;
         let mut out = Vec::with_capacity(map.size() as usize);
         let mut bad = false;
@@ -579,7 +598,7 @@ mod objects {
     /// The per-user Durable Object: runs [`Gateway::user`] with this object's storage.
     #[durable_object(fetch)]
     pub struct UserObject {
-        state: State,
+        storage: Option<DurableObjectStorage>,
         env: Env,
         volatile: Volatile,
     }
@@ -587,7 +606,7 @@ mod objects {
     impl DurableObject for UserObject {
         fn new(state: State, env: Env) -> Self {
             Self {
-                state,
+                storage: state._inner().storage().ok(),
                 env,
                 volatile: Volatile::default(),
             }
@@ -616,7 +635,7 @@ mod objects {
             // A production build serves only with a key (`read_config` refuses emulator mode).
             #[cfg(not(feature = "emulator"))]
             let upstream = FetchTransport::new();
-            let store = DoStore::new(&self.state, &self.volatile);
+            let store = DoStore::new(self.storage.as_ref(), &self.volatile);
             let res = Gateway::new(config)
                 .user(request, &store, &upstream, &rt)
                 .await;
@@ -629,14 +648,14 @@ mod objects {
     /// turns it into a dropped connection.
     #[durable_object(fetch)]
     pub struct EmulatorObject {
-        state: State,
+        storage: Option<DurableObjectStorage>,
         volatile: Volatile,
     }
 
     impl DurableObject for EmulatorObject {
         fn new(state: State, _env: Env) -> Self {
             Self {
-                state,
+                storage: state._inner().storage().ok(),
                 volatile: Volatile::default(),
             }
         }
@@ -656,13 +675,13 @@ mod objects {
             {
                 let rt = runtime()?;
                 let request = to_http_request(req.inner(), request_uri(req.inner())?).await?;
-                let store = DoStore::new(&self.state, &self.volatile);
+                let store = DoStore::new(self.storage.as_ref(), &self.volatile);
                 let res = Emulator::new().handle(request, &store, &rt).await;
                 to_worker_response(res)
             }
             #[cfg(not(feature = "emulator"))]
             {
-                let _ = (req, &self.state, &self.volatile);
+                let _ = (req, &self.storage, &self.volatile);
                 Err(Failure::new(
                     404,
                     "emulator_not_built",
