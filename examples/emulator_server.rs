@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use composio_edge::emulator::{Emulator, DROP_CONNECTION_HEADER, MAX_BODY};
+use composio_edge::http;
 use composio_edge::runtime::{block_on, Runtime};
 use composio_edge::store::Store;
 use composio_edge::Error;

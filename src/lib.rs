@@ -16,6 +16,7 @@
 
 pub mod encoding;
 pub mod error;
+pub mod http;
 pub mod runtime;
 pub mod secret;
 pub mod store;

@@ -1,4 +1,4 @@
-//! HTTP as the core sees it: `http` requests and responses with byte bodies, a tiny
+//! HTTP as the core sees it: [`crate::http`] requests and responses with byte bodies, a tiny
 //! [`Transport`] trait, a recording fake for tests, and the retry policy of wire §1.6.
 
 use std::cell::RefCell;
@@ -7,6 +7,7 @@ use std::future::Future;
 use std::rc::Rc;
 
 use crate::error::{Error, TransportErrorKind};
+use crate::http;
 
 /// An outgoing request.
 pub type HttpRequest = http::Request<Vec<u8>>;
@@ -23,6 +24,7 @@ pub struct Timeout(pub u64);
 /// Any `Fn(HttpRequest) -> impl Future<Output = Result<HttpResponse, Error>>` is a transport:
 ///
 /// ```
+/// use composio_edge::http;
 /// use composio_edge::transport::{HttpRequest, HttpResponse, Transport};
 /// let t = |req: HttpRequest| async move {
 ///     Ok::<_, composio_edge::Error>(HttpResponse::new(req.uri().path().as_bytes().to_vec()))
@@ -63,6 +65,7 @@ pub fn transport_error(kind: TransportErrorKind, message: impl Into<String>) -> 
 /// A fake transport: records every request and answers from a queue (then with a 500).
 ///
 /// ```
+/// use composio_edge::http;
 /// use composio_edge::transport::{json_response, RecordingTransport, Transport};
 /// let t = RecordingTransport::new();
 /// t.push(json_response(200, &serde_json::json!({"ok": true})));
@@ -191,6 +194,7 @@ pub fn should_retry(outcome: &Result<HttpResponse, Error>) -> bool {
 /// `jitter ∈ [0, 1)`.
 ///
 /// ```
+/// use composio_edge::http;
 /// use composio_edge::transport::retry_delay_ms;
 /// let h = http::HeaderMap::new();
 /// assert_eq!(retry_delay_ms(0, Some(&h), 0.0, 0), 500);
@@ -425,6 +429,7 @@ pub fn rfc3339(ms: u64) -> String {
 #[cfg(test)]
 mod parse_f64_tests {
     use super::{parse_f64, retry_delay_ms};
+    use crate::http;
 
     /// Same value as `str::parse::<f64>` (bit for bit within the exact range) and the same
     /// retry delay for every spelling.

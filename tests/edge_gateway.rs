@@ -13,6 +13,7 @@ use std::rc::Rc;
 use composio_edge::edge::{EdgeClient, ExecuteOptions, LocalTool, SearchRequest, StaticToken};
 use composio_edge::emulator::Emulator;
 use composio_edge::gateway::{face, Face};
+use composio_edge::http;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{HttpRequest, HttpResponse, Transport};

@@ -3,6 +3,7 @@
 
 mod emulator_support;
 
+use composio_edge::http;
 use emulator_support::{Emu, ORIGIN};
 use serde_json::{json, Value};
 

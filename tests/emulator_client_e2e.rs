@@ -10,6 +10,7 @@ use composio_edge::client::{
     ProxyRequest, SearchRequest, TagFilter, ToolkitsQuery, UpdateSession,
 };
 use composio_edge::emulator::{Emulator, InProcess};
+use composio_edge::http;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::secret::ApiKey;
 use composio_edge::store::MemoryStore;

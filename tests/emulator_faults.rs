@@ -5,6 +5,7 @@ mod emulator_support;
 
 use composio_edge::emulator::{Emulator, InProcess};
 use composio_edge::error::TransportErrorKind;
+use composio_edge::http;
 use composio_edge::runtime::{block_on, Runtime};
 use composio_edge::transport::Transport;
 use composio_edge::Error;

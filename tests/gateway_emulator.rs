@@ -9,6 +9,7 @@ use std::rc::Rc;
 use composio_edge::emulator::{Emulator, DROP_CONNECTION_HEADER};
 use composio_edge::error::TransportErrorKind;
 use composio_edge::gateway::{face, Face};
+use composio_edge::http;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{transport_error, HttpRequest, HttpResponse, Transport};

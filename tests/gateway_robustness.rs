@@ -4,6 +4,7 @@
 
 mod gateway_support;
 
+use composio_edge::http;
 use gateway_support::*;
 use serde_json::json;
 

@@ -5,6 +5,7 @@
 mod gateway_support;
 
 use composio_edge::error::TransportErrorKind;
+use composio_edge::http;
 use composio_edge::runtime::block_on;
 use composio_edge::store::Store;
 use composio_edge::transport::{json_response, transport_error};

@@ -1,5 +1,6 @@
 //! Crash regressions found by fuzzing `transport` (fuzz target `retry`).
 
+use composio_edge::http;
 use composio_edge::transport::{parse_http_date_ms, retry_delay_ms};
 
 /// fuzz/retry: a `retry-after` date with a year wider than four digits overflowed the day

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 
 use composio_edge::emulator::{Emulator, InProcess};
 use composio_edge::gateway::{Dispatch, Gateway, GatewayConfig};
+use composio_edge::http;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{HttpRequest, HttpResponse, Transport};

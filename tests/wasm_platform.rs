@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use composio_edge::error::{Error, TransportErrorKind};
+use composio_edge::http;
 use composio_edge::platform::{FetchTransport, JsRuntime};
 use composio_edge::runtime::Runtime;
 use composio_edge::transport::{Timeout, Transport};
@@ -94,6 +95,13 @@ async fn a_request_and_its_response_cross_unchanged() {
     assert_eq!(res.body(), b"hello");
     assert_eq!(res.headers()["x-request-id"], "req_1");
     assert_eq!(res.headers()["content-type"], "text/plain");
+    let cookies: Vec<&str> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(cookies, ["a=1", "b=2"]);
 
     let call = calls(&state).get(0);
     assert_eq!(field(&call, "method").as_string().unwrap(), "POST");

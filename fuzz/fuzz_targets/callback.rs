@@ -15,6 +15,7 @@ mod common;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use composio_edge::http;
 use composio_edge::emulator::{Emulator, InProcess};
 use composio_edge::encoding::query_param;
 use composio_edge::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};

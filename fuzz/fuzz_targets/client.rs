@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use composio_edge::http;
 use composio_edge::client::{Client, ClientConfig, CreateSession, SearchRequest, ToolkitsQuery};
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::secret::ApiKey;

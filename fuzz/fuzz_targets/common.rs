@@ -3,6 +3,7 @@
 
 /// Splits `data` at the first NUL byte (JSON text never contains one), so seed files read as
 /// `first\0second`.
+use composio_edge::http;
 pub fn split2(data: &[u8]) -> (&[u8], &[u8]) {
     match data.iter().position(|&b| b == 0) {
         Some(i) => (&data[..i], &data[i + 1..]),

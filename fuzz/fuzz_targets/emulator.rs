@@ -7,6 +7,7 @@
 //! seen in a response; a trailing ` !nokey` sends no `x-api-key`.
 #![no_main]
 
+use composio_edge::http;
 use composio_edge::emulator::Emulator;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;

@@ -14,6 +14,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use composio_edge::http;
 use composio_edge::emulator::{Emulator, InProcess};
 use composio_edge::gateway::redirect::redirect_host_allowed;
 use composio_edge::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};

@@ -21,7 +21,8 @@ mod session;
 
 use std::rc::Rc;
 
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use crate::http;
+use crate::http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

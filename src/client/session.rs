@@ -3,7 +3,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use http::Method;
+use crate::http;
+use crate::http::Method;
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};

@@ -25,7 +25,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use http::Method;
+use crate::http;
+use crate::http::Method;
 use serde_json::{json, Map, Value};
 
 use crate::error::TransportErrorKind;

@@ -8,6 +8,7 @@ use super::catalog::{self, Toolkit};
 use super::session::Session;
 use super::{escape_html, html_response, ok, str_field, ApiErr, Ctx, Res};
 use crate::encoding::{encode_component, parse_query};
+use crate::http;
 use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::transport::{rfc3339, HttpRequest, HttpResponse};

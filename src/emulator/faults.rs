@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{ok, ApiErr, Ctx, Res};
+use crate::http;
 use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::transport::{json_response, HttpRequest, HttpResponse};
@@ -199,7 +200,7 @@ pub(crate) async fn control<S: Store, R: Runtime>(
     req: HttpRequest,
     rest: &str,
 ) -> Res<HttpResponse> {
-    use http::Method as M;
+    use crate::http::Method as M;
     let method = req.method().clone();
     let rest = rest.trim_end_matches('/');
     if let Some(token) = rest.strip_prefix("/files/") {

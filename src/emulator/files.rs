@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use super::session::Session;
 use super::{json_body, ok, paginate, qp, str_field, ApiErr, Ctx, Res};
 use crate::encoding::{base64url_decode, base64url_encode};
+use crate::http;
 use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::transport::{rfc3339, HttpRequest, HttpResponse};

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::session::{self, Session};
 use super::{catalog, exec, ApiErr, Ctx, Res};
+use crate::http;
 use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::transport::{json_response, HttpRequest, HttpResponse};

@@ -19,6 +19,7 @@
 //!   `/__emulator/files/{token}` (presigned-URL stand-in for file mounts).
 //!
 //! ```
+//! use composio_edge::http;
 //! use composio_edge::emulator::Emulator;
 //! use composio_edge::runtime::{block_on, TestRuntime};
 //! use composio_edge::store::MemoryStore;
@@ -37,6 +38,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use crate::http;
 use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::transport::{json_response, HttpRequest, HttpResponse, Transport};
@@ -490,7 +492,7 @@ async fn dispatch<S: Store, R: Runtime>(
     let method = req.method().clone();
     let query = crate::encoding::parse_query(req.uri().query().unwrap_or(""));
     let body = req.into_body();
-    use http::Method as M;
+    use crate::http::Method as M;
     let allow = |allowed: &[M]| -> Res<()> {
         if allowed.contains(&method) {
             Ok(())

@@ -29,6 +29,7 @@
 //! configuration variables are listed in [`config::VARIABLES`].
 //!
 //! ```
+//! use composio_edge::http;
 //! use composio_edge::gateway::{Dispatch, Gateway, GatewayConfig};
 //! use composio_edge::runtime::{block_on, TestRuntime};
 //! let gw = Gateway::new(GatewayConfig::from_vars(|_| None).unwrap());
@@ -50,8 +51,9 @@ mod routes;
 pub mod token;
 pub mod upstream;
 
+use crate::http;
+use crate::http::Method;
 use crate::wire::json::json;
-use http::Method;
 use serde_json::Value;
 
 use crate::encoding::{decode_component, encode_component, hex};

@@ -1,8 +1,9 @@
 //! Response building: JSON errors, common headers, CORS, cookies and the HTML pages of the
 //! OAuth flow (SEC-15, SEC-17, SEC-18, SEC-19).
 
+use crate::http;
+use crate::http::header::{HeaderName, HeaderValue};
 use crate::wire::json::json;
-use http::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::transport::{json_response, HttpRequest, HttpResponse};

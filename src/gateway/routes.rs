@@ -2,6 +2,7 @@
 //! and runs one request at a time, so a check-then-write sequence that awaits only the store
 //! is atomic.
 
+use crate::http;
 use crate::wire::json::{json, set};
 use serde_json::{Map, Value};
 

@@ -12,6 +12,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, TransportErrorKind};
+use crate::http;
 use crate::runtime::Runtime;
 use crate::secret::ApiKey;
 use crate::transport::{

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{Error, TransportErrorKind};
+use crate::http;
 use crate::transport::{transport_error, HttpRequest, HttpResponse, Timeout, Transport};
 
 #[wasm_bindgen]
@@ -144,20 +145,19 @@ fn invalid(message: &str) -> Error {
     Error::InvalidRequest(message.to_owned())
 }
 
-/// Copies a `web_sys::Headers` into an `http::HeaderMap`, dropping pairs `http` rejects.
+/// Copies a `web_sys::Headers` into a [`HeaderMap`](crate::http::HeaderMap), dropping invalid pairs.
+///
+/// Three calls into JS for the whole set (`Array.from(headers).flat(1).join("\n")`), not a few
+/// per header: names are tokens and fetch refuses CR, LF and NUL in values, so `\n` separates
+/// names and values unambiguously.
 pub(crate) fn headers_from_web(headers: &web_sys::Headers) -> http::HeaderMap {
+    let text = String::from(js_sys::Array::from(headers).flat(1).join("\n"));
     let mut out = http::HeaderMap::new();
-    let Ok(Some(iter)) = js_sys::try_iter(headers) else {
-        return out;
-    };
-    for entry in iter.flatten() {
-        let pair: js_sys::Array = entry.unchecked_into();
-        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
-            continue;
-        };
+    let mut parts = text.split('\n');
+    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
         if let (Ok(name), Ok(value)) = (
             http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(&value),
+            http::HeaderValue::from_str(value),
         ) {
             out.append(name, value);
         }
@@ -165,7 +165,7 @@ pub(crate) fn headers_from_web(headers: &web_sys::Headers) -> http::HeaderMap {
     out
 }
 
-/// Reads a `web_sys::Response` (status, headers, whole body) into an `http` response.
+/// Reads a `web_sys::Response` (status, headers, whole body) into an [`HttpResponse`].
 #[cfg_attr(not(all(feature = "worker", feature = "emulator")), allow(dead_code))]
 pub(crate) async fn response_from_web(response: web_sys::Response) -> Result<HttpResponse, Error> {
     read_response(response, None).await
@@ -178,17 +178,23 @@ async fn read_response(
     let status = http::StatusCode::from_u16(response.status())
         .map_err(|_| transport_error(TransportErrorKind::Connect, "invalid response status"))?;
     let headers = headers_from_web(&response.headers());
-    let body = match response.array_buffer() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .map_err(|e| failure(&e, timeout_ms))
-            .map(|buf| Uint8Array::new(&buf).to_vec())?,
-        Err(_) => Vec::new(),
-    };
+    let body = read_body(response.array_buffer())
+        .await
+        .map_err(|e| failure(&e, timeout_ms))?;
     let mut out = http::Response::new(body);
     *out.status_mut() = status;
     *out.headers_mut() = headers;
     Ok(out)
+}
+
+/// Awaits an `arrayBuffer()` call into bytes (none when the call itself threw).
+pub(crate) async fn read_body(array_buffer: Result<Promise, JsValue>) -> Result<Vec<u8>, JsValue> {
+    match array_buffer {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map(|buf| Uint8Array::new(&buf).to_vec()),
+        Err(_) => Ok(Vec::new()),
+    }
 }
 
 pub(crate) enum Either<A, B> {

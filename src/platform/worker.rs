@@ -12,10 +12,13 @@
 //! Every failure of the shell itself is a JSON error (`{"error":{"code","message","request_id"}}`)
 //! with a stable code, and a log line that carries no value from the request or the environment.
 
-use wasm_bindgen::JsValue;
+use js_sys::Promise;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::worker_sys::{DurableObject as JsStub, DurableObjectNamespace, DurableObjectStorage};
 use worker::{
-    console_error, durable_object, event, Context, DurableObject, Env, ListOptions, Request,
-    Response, ResponseBuilder, State, Storage,
+    console_error, durable_object, event, Context, DurableObject, Env, Request, Response,
+    ResponseBuilder, State,
 };
 
 #[cfg(feature = "emulator")]
@@ -24,7 +27,8 @@ use crate::error::Error;
 #[cfg(feature = "emulator")]
 use crate::error::TransportErrorKind;
 use crate::gateway::{face, Dispatch, Face, Gateway, GatewayConfig};
-use crate::platform::fetch::{headers_from_web, to_web_request, FetchTransport};
+use crate::http;
+use crate::platform::fetch::{headers_from_web, read_body, to_web_request, FetchTransport};
 #[cfg(feature = "emulator")]
 use crate::platform::fetch::{response_from_web, select, Either};
 #[cfg(feature = "emulator")]
@@ -96,7 +100,7 @@ const INTERNAL: Failure = Failure::new(
 
 /// The request id shell errors report: Cloudflare's `cf-ray` when present, else a fresh
 /// `req_…` id like the gateway's.
-fn request_id(req: &Request) -> String {
+fn request_id(req: &web_sys::Request) -> String {
     if let Some(ray) = req
         .headers()
         .get("cf-ray")
@@ -187,28 +191,22 @@ fn wants_drop(headers: &http::HeaderMap) -> bool {
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"drop"))
 }
 
-/// Reads a workers-rs request into an `http` request with its absolute URL.
-async fn to_http_request(mut req: Request) -> Result<HttpRequest, Failure> {
+/// Reads an incoming request (method, `url` already parsed, headers, whole body) into an
+/// [`HttpRequest`], straight from the `web_sys::Request`.
+async fn to_http_request(web: &web_sys::Request, uri: http::Uri) -> Result<HttpRequest, Failure> {
     let too_large = Failure::new(413, "payload_too_large", "request body too large");
-    let declared = req
-        .headers()
+    let headers = headers_from_web(&web.headers());
+    let declared = headers
         .get("content-length")
-        .ok()
-        .flatten()
+        .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(too_large);
     }
-    let web = req.inner();
     let method = http::Method::from_bytes(web.method().as_bytes())
         .map_err(|_| Failure::new(405, "method_not_allowed", "unsupported http method"))?;
-    let uri: http::Uri = web
-        .url()
-        .parse()
-        .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))?;
-    let headers = headers_from_web(&web.headers());
     let body = if web.body().is_some() {
-        req.bytes()
+        read_body(web.array_buffer())
             .await
             .map_err(|_| Failure::new(400, "bad_request", "could not read the request body"))?
     } else {
@@ -222,6 +220,13 @@ async fn to_http_request(mut req: Request) -> Result<HttpRequest, Failure> {
     *out.uri_mut() = uri;
     *out.headers_mut() = headers;
     Ok(out)
+}
+
+/// The request's absolute URL, parsed.
+fn request_uri(req: &web_sys::Request) -> Result<http::Uri, Failure> {
+    req.url()
+        .parse()
+        .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))
 }
 
 /// Turns an `http` response into a workers-rs response (never panics on odd statuses).
@@ -276,7 +281,7 @@ fn stub_failure(binding: &'static str) -> Failure {
 
 /// The same request with `redirect: "manual"`: a binding's `fetch` must hand a 3xx back to the
 /// client, not follow it (into the same object) itself.
-fn manual_redirects(req: &Request) -> Result<Request, Failure> {
+fn manual_redirects(req: &web_sys::Request) -> Result<web_sys::Request, Failure> {
     let init = web_sys::RequestInit::new();
     js_sys::Reflect::set(
         &init,
@@ -284,28 +289,47 @@ fn manual_redirects(req: &Request) -> Result<Request, Failure> {
         &JsValue::from_str("manual"),
     )
     .map_err(|_| INTERNAL)?;
-    web_sys::Request::new_with_request_and_init(req.inner(), &init)
-        .map(Request::from)
-        .map_err(|_| INTERNAL)
+    web_sys::Request::new_with_request_and_init(req, &init).map_err(|_| INTERNAL)
 }
 
-/// The stub of the Durable Object `name` in namespace `binding`.
-fn stub(env: &Env, binding: &'static str, name: &str) -> Result<worker::Stub, Failure> {
-    env.durable_object(binding)
-        .and_then(|ns| ns.get_by_name(name))
-        .map_err(|_| stub_failure(binding))
+/// The `env` binding `name`, when it is set.
+fn binding(env: &Env, name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(env, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| v.is_object())
 }
 
+/// The stub of the Durable Object `name` in namespace `binding`, as its raw JS object.
+fn stub(env: &Env, ns: &'static str, name: &str) -> Result<JsStub, Failure> {
+    binding(env, ns)
+        .map(JsCast::unchecked_into::<DurableObjectNamespace>)
+        .and_then(|ns| ns.get_by_name(name).ok())
+        .ok_or_else(|| stub_failure(ns))
+}
+
+/// `stub.fetch(request)` on the raw objects: no workers-rs `Request`/`Response` wrappers (which
+/// read `request.cf` and rebuild the response once more on the way out).
+async fn stub_fetch(stub: &JsStub, req: &web_sys::Request) -> Result<web_sys::Response, JsValue> {
+    JsFuture::from(stub.fetch_with_request(req)?)
+        .await?
+        .dyn_into()
+}
+
+/// The front Worker, on the raw `web_sys` request and response (workers-rs' `Request` would read
+/// `request.cf`, and its `Response` would rebuild a forwarded response once more).
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    let id = request_id(&req);
-    match front(req, &env).await {
+async fn fetch(
+    req: web_sys::Request,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<web_sys::Response> {
+    match front(&req, &env).await {
         Ok(res) => Ok(res),
         #[cfg(feature = "emulator")]
         Err(Outcome::Drop) => Err(worker::Error::RustError(
             "connection dropped (emulator fault injection)".into(),
         )),
-        Err(Outcome::Fail(f)) => Ok(f.into_response(&id)),
+        Err(Outcome::Fail(f)) => Ok(f.into_response(&request_id(&req)).into()),
     }
 }
 
@@ -322,33 +346,38 @@ impl From<Failure> for Outcome {
     }
 }
 
-async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
+async fn front(req: &web_sys::Request, env: &Env) -> Result<web_sys::Response, Outcome> {
     let config = read_config(env)?;
-    let path = req.inner().url();
-    let path = path
-        .parse::<http::Uri>()
-        .map(|u| u.path().to_owned())
-        .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))?;
-    match face(&path, config.emulator_mode) {
+    let uri = request_uri(req)?;
+    match face(uri.path(), config.emulator_mode) {
         Face::Asset => {
-            let assets = env.assets(ASSETS_BINDING).map_err(|_| {
-                Failure::new(
+            let assets = binding(env, ASSETS_BINDING)
+                .map(JsCast::unchecked_into::<worker::worker_sys::Fetcher>)
+                .ok_or(Failure::new(
                     500,
                     "binding_missing",
                     "assets binding ASSETS is not configured",
+                ))?;
+            let call = async {
+                JsFuture::from(
+                    assets
+                        .fetch(&manual_redirects(req)?)
+                        .map_err(|_| INTERNAL)?,
                 )
-            })?;
-            Ok(assets
-                .fetch_request(manual_redirects(&req)?)
                 .await
-                .map_err(|_| Failure::new(502, "assets_unavailable", "static assets failed"))?)
+                .and_then(JsCast::dyn_into::<web_sys::Response>)
+                .map_err(|_| Failure::new(502, "assets_unavailable", "static assets failed"))
+            };
+            Ok(call.await?)
         }
         #[cfg(feature = "emulator")]
         Face::Emulator => {
-            let res = stub(env, EMULATOR_BINDING, EMULATOR_OBJECT_NAME)?
-                .fetch_with_request(manual_redirects(&req)?)
-                .await
-                .map_err(|_| Failure::new(502, "emulator_unavailable", "the emulator failed"))?;
+            let res = stub_fetch(
+                &stub(env, EMULATOR_BINDING, EMULATOR_OBJECT_NAME)?,
+                &manual_redirects(req)?,
+            )
+            .await
+            .map_err(|_| Failure::new(502, "emulator_unavailable", "the emulator failed"))?;
             let dropped = res
                 .headers()
                 .get(DROP_CONNECTION_HEADER)
@@ -365,17 +394,16 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
         Face::Emulator => Err(INTERNAL.into()),
         Face::Gateway => {
             let rt = runtime()?;
-            let request = to_http_request(req).await?;
+            let request = to_http_request(req, uri).await?;
             let mut gateway = Gateway::new(config);
             if gateway.config.jwt.is_some() {
                 gateway = gateway.with_signature_verifier(WebCryptoVerifier);
             }
             match gateway.front(request, &rt).await {
-                Dispatch::Respond(res) => Ok(to_worker_response(res)?),
+                Dispatch::Respond(res) => Ok(to_worker_response(res)?.into()),
                 Dispatch::User { user_key, request } => {
                     let web = to_web_request(&request, None, true).map_err(|_| INTERNAL)?;
-                    Ok(stub(env, USERS_BINDING, &user_key)?
-                        .fetch_with_request(Request::from(web))
+                    Ok(stub_fetch(&stub(env, USERS_BINDING, &user_key)?, &web)
                         .await
                         .map_err(|_| {
                             Failure::new(502, "user_object_unavailable", "the user object failed")
@@ -386,9 +414,11 @@ async fn front(req: Request, env: &Env) -> Result<Response, Outcome> {
     }
 }
 
-/// A [`Store`] over a Durable Object's storage (string values under string keys).
+/// A [`Store`] over a Durable Object's storage (string values under string keys), on the raw
+/// `DurableObjectStorage` (workers-rs' `Storage` wraps single-key reads in arrays and serialises
+/// list options through serde_wasm_bindgen).
 pub struct DoStore {
-    storage: Storage,
+    storage: Option<DurableObjectStorage>,
     volatile: Volatile,
 }
 
@@ -396,12 +426,27 @@ pub struct DoStore {
 pub type Volatile = Rc<RefCell<Vec<(String, String)>>>;
 
 impl DoStore {
-    /// The store of this Durable Object, with the object's in-memory volatile values.
-    pub fn new(state: &State, volatile: &Volatile) -> Self {
+    /// The store over `storage` (`None`: every durable operation fails), with the object's
+    /// in-memory volatile values.
+    pub fn new(storage: Option<&DurableObjectStorage>, volatile: &Volatile) -> Self {
         Self {
-            storage: state.storage(),
+            storage: storage.map(|s| JsValue::clone(s).unchecked_into()),
             volatile: Rc::clone(volatile),
         }
+    }
+
+    /// Runs one storage operation to its promise's value.
+    async fn call(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&DurableObjectStorage) -> Result<Promise, JsValue>,
+    ) -> Result<JsValue, Error> {
+        let promise = self
+            .storage
+            .as_ref()
+            .ok_or_else(|| storage_error(op))
+            .and_then(|s| f(s).map_err(|_| storage_error(op)))?;
+        JsFuture::from(promise).await.map_err(|_| storage_error(op))
     }
 
     fn volatile_get(&self, key: &str) -> Option<String> {
@@ -422,12 +467,7 @@ impl Store for DoStore {
         if key.starts_with(VOLATILE_PREFIX) {
             return Ok(self.volatile_get(key));
         }
-        let found = self
-            .storage
-            .get_multiple(vec![key])
-            .await
-            .map_err(|_| storage_error("get"))?
-            .get(&JsValue::from_str(key));
+        let found = self.call("get", |s| s.get(key)).await?;
         if found.is_undefined() {
             Ok(None)
         } else {
@@ -447,10 +487,9 @@ impl Store for DoStore {
             }
             return Ok(());
         }
-        self.storage
-            .put_raw(key, JsValue::from_str(&value))
+        self.call("put", |s| s.put(key, JsValue::from_str(&value)))
             .await
-            .map_err(|_| storage_error("put"))
+            .map(|_| ())
     }
 
     async fn delete(&self, key: &str) -> Result<bool, Error> {
@@ -460,17 +499,24 @@ impl Store for DoStore {
             v.retain(|(k, _)| k != key);
             return Ok(v.len() != before);
         }
-        self.storage
-            .delete(key)
-            .await
-            .map_err(|_| storage_error("delete"))
+        self.call("delete", |s| s.delete(key))
+            .await?
+            .as_bool()
+            .ok_or_else(|| storage_error("delete"))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, Error> {
-        let map = self
-            .storage
-            .list_with_options(ListOptions::new().prefix(prefix))
-            .await
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &options,
+            &JsValue::from_str("prefix"),
+            &JsValue::from_str(prefix),
+        )
+        .map_err(|_| storage_error("list"))?;
+        let map: js_sys::Map = self
+            .call("list", |s| s.list_with_options(options))
+            .await?
+            .dyn_into()
             .map_err(|_| storage_error("list"))?;
         let mut out = Vec::with_capacity(map.size() as usize);
         let mut bad = false;
@@ -519,11 +565,10 @@ async fn send_to_emulator(env: &Env, request: HttpRequest) -> Result<HttpRespons
     let web = to_web_request(&request, None, true)
         .map_err(|_| connect_error("request could not be built"))?;
     let call = async {
-        let res = stub
-            .fetch_with_request(Request::from(web))
+        let res = stub_fetch(&stub, &web)
             .await
             .map_err(|_| connect_error("emulator unreachable"))?;
-        response_from_web(web_sys::Response::from(res)).await
+        response_from_web(res).await
     };
     let res = match timeout_ms {
         Some(ms) => match select(call, sleep(ms)).await {
@@ -553,7 +598,7 @@ mod objects {
     /// The per-user Durable Object: runs [`Gateway::user`] with this object's storage.
     #[durable_object(fetch)]
     pub struct UserObject {
-        state: State,
+        storage: Option<DurableObjectStorage>,
         env: Env,
         volatile: Volatile,
     }
@@ -561,14 +606,14 @@ mod objects {
     impl DurableObject for UserObject {
         fn new(state: State, env: Env) -> Self {
             Self {
-                state,
+                storage: state._inner().storage().ok(),
                 env,
                 volatile: Volatile::default(),
             }
         }
 
         async fn fetch(&self, req: Request) -> worker::Result<Response> {
-            let id = request_id(&req);
+            let id = request_id(req.inner());
             Ok(self
                 .handle(req)
                 .await
@@ -580,7 +625,7 @@ mod objects {
         async fn handle(&self, req: Request) -> Result<Response, Failure> {
             let config = read_config(&self.env)?;
             let rt = runtime()?;
-            let request = to_http_request(req).await?;
+            let request = to_http_request(req.inner(), request_uri(req.inner())?).await?;
             #[cfg(feature = "emulator")]
             let upstream = if config.emulator_mode {
                 Upstream::Emulator(self.env.clone())
@@ -590,7 +635,7 @@ mod objects {
             // A production build serves only with a key (`read_config` refuses emulator mode).
             #[cfg(not(feature = "emulator"))]
             let upstream = FetchTransport::new();
-            let store = DoStore::new(&self.state, &self.volatile);
+            let store = DoStore::new(self.storage.as_ref(), &self.volatile);
             let res = Gateway::new(config)
                 .user(request, &store, &upstream, &rt)
                 .await;
@@ -603,20 +648,20 @@ mod objects {
     /// turns it into a dropped connection.
     #[durable_object(fetch)]
     pub struct EmulatorObject {
-        state: State,
+        storage: Option<DurableObjectStorage>,
         volatile: Volatile,
     }
 
     impl DurableObject for EmulatorObject {
         fn new(state: State, _env: Env) -> Self {
             Self {
-                state,
+                storage: state._inner().storage().ok(),
                 volatile: Volatile::default(),
             }
         }
 
         async fn fetch(&self, req: Request) -> worker::Result<Response> {
-            let id = request_id(&req);
+            let id = request_id(req.inner());
             Ok(self
                 .handle(req)
                 .await
@@ -629,14 +674,14 @@ mod objects {
             #[cfg(feature = "emulator")]
             {
                 let rt = runtime()?;
-                let request = to_http_request(req).await?;
-                let store = DoStore::new(&self.state, &self.volatile);
+                let request = to_http_request(req.inner(), request_uri(req.inner())?).await?;
+                let store = DoStore::new(self.storage.as_ref(), &self.volatile);
                 let res = Emulator::new().handle(request, &store, &rt).await;
                 to_worker_response(res)
             }
             #[cfg(not(feature = "emulator"))]
             {
-                let _ = (req, &self.state, &self.volatile);
+                let _ = (req, &self.storage, &self.volatile);
                 Err(Failure::new(
                     404,
                     "emulator_not_built",

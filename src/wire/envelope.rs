@@ -17,6 +17,7 @@ fn kept_body(body: &[u8]) -> String {
 /// `error` envelope). Accepts the full envelope, a top-level `message`, or anything else.
 ///
 /// ```
+/// use composio_edge::http;
 /// use composio_edge::wire::api_error_from_response;
 /// let mut res = http::Response::new(br#"{"error":{"message":"bad","code":10400,"slug":"X","status":400,"request_id":"r1"}}"#.to_vec());
 /// *res.status_mut() = http::StatusCode::BAD_REQUEST;

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use composio_edge::client::{Client, ClientConfig, CustomTool};
+use composio_edge::http;
 use composio_edge::runtime::TestRuntime;
 use composio_edge::secret::ApiKey;
 use composio_edge::transport::{

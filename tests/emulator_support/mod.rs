@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use composio_edge::emulator::Emulator;
+use composio_edge::http;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{HttpRequest, HttpResponse};

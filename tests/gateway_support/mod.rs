@@ -10,6 +10,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use composio_edge::gateway::{Dispatch, Gateway, GatewayConfig};
+use composio_edge::http;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{json_response, HttpRequest, HttpResponse, Transport};
