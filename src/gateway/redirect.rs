@@ -47,15 +47,19 @@ impl ParsedUrl {
 /// Whether `h` is an IPv4 address in canonical dotted decimal (what `std::net::Ipv4Addr`
 /// parses and prints back unchanged), without linking `std::net` into the Worker.
 fn ipv4_canonical(h: &str) -> bool {
-    let parts: Vec<&str> = h.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && (p.len() == 1 || !p.starts_with('0'))
-                && p.parse::<u16>().is_ok_and(|n| n <= 255)
-        })
+    let mut parts = 0;
+    for p in h.split('.') {
+        parts += 1;
+        let ok = !p.is_empty()
+            && p.len() <= 3
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p.len() == 1 || !p.starts_with('0'))
+            && p.parse::<u16>().is_ok_and(|n| n <= 255);
+        if parts > 4 || !ok {
+            return false;
+        }
+    }
+    parts == 4
 }
 
 /// The RFC 5952 spelling of an IPv6 address of hex groups and colons, as
@@ -66,12 +70,12 @@ fn ipv6_canonical(s: &str) -> Option<String> {
         if p.is_empty() {
             return Some(Vec::new());
         }
-        p.split(':')
-            .map(|g| {
-                let hex = (1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit());
-                hex.then(|| u16::from_str_radix(g, 16).ok()).flatten()
-            })
-            .collect()
+        let mut out = Vec::new();
+        for g in p.split(':') {
+            let hex = (1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit());
+            out.push(hex.then(|| u16::from_str_radix(g, 16).ok()).flatten()?);
+        }
+        Some(out)
     }
     let mut seg = [0u16; 8];
     match s.split_once("::") {
@@ -113,11 +117,23 @@ fn ipv6_canonical(s: &str) -> Option<String> {
             cur = (0, 0);
         }
     }
+    // Lowercase hex without leading zeros, joined by `:` (no formatter, no joined list).
     let hex = |gs: &[u16]| {
-        gs.iter()
-            .map(|g| format!("{g:x}"))
-            .collect::<Vec<_>>()
-            .join(":")
+        let mut out = String::new();
+        for (i, g) in gs.iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            let mut started = false;
+            for shift in [12u16, 8, 4, 0] {
+                let d = (g >> shift) & 0xf;
+                if d != 0 || started || shift == 0 {
+                    started = true;
+                    out.push(char::from_digit(u32::from(d), 16).unwrap_or('0'));
+                }
+            }
+        }
+        out
     };
     Some(if best.1 > 1 {
         format!("{}::{}", hex(&seg[..best.0]), hex(&seg[best.0 + best.1..]))
