@@ -222,9 +222,11 @@ pub(crate) fn new_request_id<R: Runtime>(rt: &R) -> String {
 
 /// `n` random bytes, base64url.
 pub(crate) fn random_id<R: Runtime>(rt: &R, n: usize) -> String {
-    let mut b = vec![0u8; n];
-    rt.fill_random(&mut b);
-    crate::encoding::base64url_encode(&b)
+    // A stack buffer (at most 32 bytes; the gateway asks for 16).
+    let mut buf = [0u8; 32];
+    let b = buf.get_mut(..n.min(32)).unwrap_or_default();
+    rt.fill_random(b);
+    crate::encoding::base64url_encode(b)
 }
 
 /// 1 to `max` bytes of ASCII letters, digits, `_` or `-` (slugs, ids, the tenant): one shared

@@ -165,7 +165,13 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
     if scheme != "http" && scheme != "https" {
         return None;
     }
-    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let mut end = after.len();
+    for (i, b) in after.bytes().enumerate() {
+        if matches!(b, b'/' | b'?' | b'#') {
+            end = i;
+            break;
+        }
+    }
     let (authority, rest) = after.split_at(end);
     if authority.is_empty() || authority.contains('@') || authority.contains('%') {
         return None;

@@ -166,8 +166,9 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     async fn create_session(&self, user_id: &str) -> Result<Box<Value>, Fail> {
         let mut body = self.gw.config.session_defaults.clone();
         body.insert("user_id".into(), Value::String(user_id.to_owned()));
-        body.entry("manage_connections")
-            .or_insert_with(|| json!({"enable": true}));
+        if !body.contains_key("manage_connections") {
+            body.insert("manage_connections".into(), json!({"enable": true}));
+        }
         let created = self
             .up
             .create_session(&Value::Object(body))
@@ -454,7 +455,9 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         Some(f) => {
             let mut typed: Vec<Tool> = Vec::new();
             for t in &items {
-                typed.extend(tool_of(t));
+                if let Some(t) = tool_of(t) {
+                    typed.push(t);
+                }
             }
             f.format_tools(&typed)
         }
@@ -1029,12 +1032,8 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
         .in_session(user_id, Call::Api(http::Method::GET, tail, None, true))
         .await?;
     let mut items: Vec<Value> = Vec::new();
-    for t in page
-        .get("items")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let listed = page.get("items").and_then(Value::as_array);
+    for t in listed.map_or(&[][..], Vec::as_slice) {
         let no_auth = t
             .get("is_no_auth")
             .and_then(Value::as_bool)
@@ -1223,7 +1222,9 @@ async fn connect_status<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     req: &HttpRequest,
 ) -> Res {
-    let id = req.uri().path().trim_start_matches("/v1/connect/");
+    let path = req.uri().path();
+    // (The route has exactly one `/v1/connect/` prefix before an id without `/`.)
+    let id = path.strip_prefix("/v1/connect/").unwrap_or(path);
     // (Never empty: the route needs an id.)
     let rec = if super::name_like(id, 64) {
         env.get_json(&format!("{}{id}", keys::CONN)).await?
