@@ -245,6 +245,8 @@ pub fn with_cookie(mut res: HttpResponse, cookie: &str) -> HttpResponse {
 
 /// Adds `retry-after` (seconds).
 pub fn with_retry_after(mut res: HttpResponse, seconds: u64) -> HttpResponse {
-    set(&mut res, "retry-after", &seconds.max(1).to_string());
+    let mut text = String::new();
+    crate::wire::json::write_u64(&mut text, seconds.max(1));
+    set(&mut res, "retry-after", &text);
     res
 }
