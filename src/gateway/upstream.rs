@@ -90,7 +90,8 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
                 .method(method.clone())
                 .uri(&uri)
                 .header("accept", "application/json")
-                .header("user-agent", crate::client::user_agent())
+                // (`&str` like the other headers: one `header` instance.)
+                .header("user-agent", crate::client::user_agent().as_str())
                 .header("x-api-key", self.key.expose_secret());
             let bytes = match body {
                 Some(b) => {
