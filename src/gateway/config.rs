@@ -277,11 +277,7 @@ impl GatewayConfig {
             let list = parse_list(&raw).map_err(|m| bad("EDGE_REDIRECT_HOSTS", &m))?;
             for h in list {
                 let h = h.to_ascii_lowercase();
-                if h.is_empty()
-                    || !h
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-                {
+                if h.is_empty() || !super::all_bytes(&h, super::redirect::host_byte) {
                     return Err(bad(
                         "EDGE_REDIRECT_HOSTS",
                         "every entry must be a plain host name",

@@ -234,8 +234,18 @@ pub(crate) fn random_id<R: Runtime>(rt: &R, n: usize) -> String {
 pub(crate) fn name_like(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && all_bytes(s, |b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Whether every byte of `s` passes `ok`: one loop for every byte-class check of the gateway
+/// (a predicate per check, not a copy of the iterator code per check).
+pub(crate) fn all_bytes(s: &str, ok: fn(u8) -> bool) -> bool {
+    for b in s.bytes() {
+        if !ok(b) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Checks a user id: 1–256 characters, no control characters.

@@ -4,6 +4,7 @@
 //! differently (backslashes, whitespace, control characters, userinfo, non-ASCII, odd
 //! schemes) is refused instead of normalized, so what we check is what the browser navigates.
 
+use super::all_bytes;
 use super::config::GatewayConfig;
 use crate::encoding::decode_component;
 
@@ -52,7 +53,7 @@ fn ipv4_canonical(h: &str) -> bool {
         parts += 1;
         let ok = !p.is_empty()
             && p.len() <= 3
-            && p.bytes().all(|b| b.is_ascii_digit())
+            && all_bytes(p, |b| b.is_ascii_digit())
             && (p.len() == 1 || !p.starts_with('0'))
             && p.parse::<u16>().is_ok_and(|n| n <= 255);
         if parts > 4 || !ok {
@@ -72,7 +73,7 @@ fn ipv6_canonical(s: &str) -> Option<String> {
         }
         let mut out = Vec::new();
         for g in p.split(':') {
-            let hex = (1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit());
+            let hex = (1..=4).contains(&g.len()) && all_bytes(g, |b| b.is_ascii_hexdigit());
             out.push(hex.then(|| u16::from_str_radix(g, 16).ok()).flatten()?);
         }
         Some(out)
@@ -142,8 +143,13 @@ fn ipv6_canonical(s: &str) -> Option<String> {
     })
 }
 
+/// A byte of a host name: ASCII letter, digit, `.` or `-`.
+pub(crate) fn host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'.' || b == b'-'
+}
+
 fn clean_ascii(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+    all_bytes(s, |b| b.is_ascii_graphic() && b != b'\\')
 }
 
 /// Parses an absolute `http://` or `https://` URL strictly; `None` for anything else
@@ -178,7 +184,7 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
     }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (inner, tail) = v6.split_once(']')?;
-        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+        if inner.is_empty() || !all_bytes(inner, |b| b.is_ascii_hexdigit() || b == b':') {
             return None;
         }
         // Only a valid address already in its canonical (RFC 5952) spelling, which is how a
@@ -201,9 +207,7 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
             || h.starts_with('.')
             || h.starts_with('-')
             || h.contains("..")
-            || !h
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            || !all_bytes(&h, host_byte)
         {
             return None;
         }
@@ -212,8 +216,10 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
         // address, in decimal, octal or hex: only canonical dotted-decimal IPv4 is accepted.
         let last = h.rsplit('.').next().unwrap_or_default();
         let numeric = !last.is_empty()
-            && (last.bytes().all(|b| b.is_ascii_digit())
-                || (last.starts_with("0x") && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit())));
+            && (all_bytes(last, |b| b.is_ascii_digit())
+                || last
+                    .strip_prefix("0x")
+                    .is_some_and(|t| all_bytes(t, |b| b.is_ascii_hexdigit())));
         if numeric && !ipv4_canonical(h) {
             return None;
         }
@@ -222,7 +228,7 @@ pub fn parse_origin(s: &str) -> Option<ParsedUrl> {
     let port = match port {
         None => None,
         Some(p) => {
-            if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            if p.is_empty() || p.len() > 5 || !all_bytes(p, |b| b.is_ascii_digit()) {
                 return None;
             }
             let n: u16 = p.parse().ok()?;
