@@ -255,7 +255,7 @@ pub(crate) fn valid_user_id(s: &str) -> bool {
 
 /// Content type and JSON syntax of a route's body (after authentication).
 fn check_body(req: &HttpRequest, ctx: &Ctx, route: Route) -> Result<(), HttpResponse> {
-    if route.json_body() && !req.body().iter().all(u8::is_ascii_whitespace) {
+    if route.json_body() && !blank(req.body()) {
         let ct = header(req, "content-type")
             .unwrap_or("")
             .to_ascii_lowercase();
@@ -273,6 +273,16 @@ fn check_body(req: &HttpRequest, ctx: &Ctx, route: Route) -> Result<(), HttpResp
     Ok(())
 }
 
+/// Whether a body is empty or ASCII whitespace only.
+fn blank(body: &[u8]) -> bool {
+    for b in body {
+        if !b.is_ascii_whitespace() {
+            return false;
+        }
+    }
+    true
+}
+
 /// The bearer credential of `Authorization`.
 fn bearer(req: &HttpRequest) -> Option<&str> {
     let v = header(req, "authorization")?.trim();
@@ -288,7 +298,7 @@ pub(crate) fn json_body(
     req: &HttpRequest,
     ctx: &Ctx,
 ) -> Result<serde_json::Map<String, Value>, HttpResponse> {
-    if req.body().iter().all(u8::is_ascii_whitespace) {
+    if blank(req.body()) {
         return Ok(serde_json::Map::new());
     }
     match crate::wire::json::parse_bytes(req.body()) {
@@ -505,10 +515,10 @@ impl Gateway {
             ));
         }
         // Strip anything that could impersonate front's verdict.
-        let mut forged: Vec<http::HeaderName> = Vec::new();
+        let mut forged: Vec<String> = Vec::new();
         for (k, _) in req.headers() {
             if k.as_str().starts_with("x-edge-") {
-                forged.push(k.clone());
+                forged.push(k.as_str().to_owned());
             }
         }
         for k in &forged {

@@ -263,8 +263,8 @@ fn safe_relative_path(p: &str) -> bool {
     if !p.starts_with('/') || p.starts_with("//") || !clean_ascii(p) {
         return false;
     }
-    if p.bytes().any(|b| {
-        matches!(
+    if !all_bytes(p, |b| {
+        !matches!(
             b,
             b'#' | b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'|' | b'^' | b'@' | b'\''
         )

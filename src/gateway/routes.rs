@@ -589,10 +589,20 @@ fn valid_slug(s: &str) -> bool {
     super::name_like(s, 128)
 }
 
+/// Whether every item passes `ok` (one loop for the list checks).
+fn all_values(a: &[Value], ok: fn(&Value) -> bool) -> bool {
+    for v in a {
+        if !ok(v) {
+            return false;
+        }
+    }
+    true
+}
+
 fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, Fail> {
     match body.get("custom_tools") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(a)) if a.len() <= 100 && a.iter().all(Value::is_object) => {
+        Some(Value::Array(a)) if a.len() <= 100 && all_values(a, Value::is_object) => {
             Ok(Some(Value::Array(a.clone())))
         }
         Some(_) => Err(err(
@@ -653,7 +663,7 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     let mut wire = json!({"queries": queries});
     match body.get("toolkits") {
         None | Some(Value::Null) => {}
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
+        Some(Value::Array(a)) if all_values(a, Value::is_string) => {
             if !a.is_empty() {
                 set(&mut wire, "toolkits", Value::Array(a.clone()));
             }
@@ -883,19 +893,15 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
             text.push(' ');
             text.push_str(m);
         }
-        let mut res = respond::error(
-            ctx,
-            400,
-            "argument_validation_failed",
-            &format!("arguments for {slug} do not match its schema: {text}"),
-        );
-        if let Ok(mut v) = crate::wire::json::parse_bytes(res.body()) {
-            if let Some(e) = v.get_mut("error") {
-                set(e, "violations", Value::Array(list));
-            }
-            *res.body_mut() = crate::wire::json::to_text(&v).into_bytes();
-        }
-        return Err(Box::new(res));
+        // `respond::error`'s body with the list added to the error object.
+        let body = json!({"error": {
+            "code": "argument_validation_failed",
+            "message": format!("arguments for {slug} do not match its schema: {text}"),
+            "request_id": ctx.request_id,
+            "violations": list,
+        }});
+        let res = crate::transport::json_response(400, &body);
+        return Err(Box::new(respond::finish(res, ctx)));
     }
 
     if let Some(k) = &idem_key {
