@@ -109,7 +109,11 @@ pub struct GatewayConfig {
     pub problem: Option<ConfigProblem>,
 }
 
-fn non_empty(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+/// The environment reader, behind one pointer: the caller's closure is compiled once, not
+/// inlined at each variable.
+type Get<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn non_empty(get: Get<'_>, name: &str) -> Option<String> {
     get(name)
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
@@ -124,17 +128,32 @@ fn parse_list(raw: &str) -> Result<Vec<String>, String> {
         let Ok(Value::Array(v)) = crate::wire::json::parse_bytes(raw.as_bytes()) else {
             return Err(bad());
         };
-        v.iter()
-            .map(|s| s.as_str().ok_or_else(bad).map(str::trim))
-            .filter(|s| s.as_ref().map_or(true, |s| !s.is_empty()))
-            .map(|s| s.map(str::to_owned))
-            .collect()
+        let mut out = Vec::new();
+        for s in &v {
+            let s = s.as_str().ok_or_else(bad)?.trim();
+            if !s.is_empty() {
+                out.push(s.to_owned());
+            }
+        }
+        Ok(out)
     } else {
-        Ok(raw
-            .split(',')
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect())
+        let mut out = Vec::new();
+        for s in raw.split(',') {
+            let s = s.trim();
+            if !s.is_empty() {
+                out.push(s.to_owned());
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A problem with `variable` (one shared copy, not one per check).
+#[inline(never)]
+fn bad(variable: &'static str, message: &str) -> ConfigProblem {
+    ConfigProblem {
+        variable,
+        message: message.to_owned(),
     }
 }
 
@@ -176,11 +195,7 @@ impl GatewayConfig {
         Ok(cfg)
     }
 
-    fn read(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigProblem> {
-        let bad = |variable: &'static str, message: &str| ConfigProblem {
-            variable,
-            message: message.to_owned(),
-        };
+    fn read(&mut self, get: Get<'_>) -> Result<(), ConfigProblem> {
         let api_key = non_empty(get, "COMPOSIO_API_KEY");
         self.emulator_mode = api_key.is_none();
         self.api_key = Some(ApiKey::new(
@@ -287,16 +302,18 @@ impl GatewayConfig {
                         ));
                     }
                     // Accept the SDK's array shorthand for toolkits and tags.
-                    for key in ["toolkits", "tags"] {
-                        if let Some(Value::Array(a)) = m.get(key).cloned() {
-                            m.insert(key.into(), serde_json::json!({ "enable": a }));
+                    // (Built by hand: `serde_json::json!` would link serde's value serializer.)
+                    for key in ["toolkits", "tags", "manage_connections"] {
+                        let shorthand = match m.get(key) {
+                            Some(Value::Array(_)) => key != "manage_connections",
+                            Some(Value::Bool(_)) => key == "manage_connections",
+                            _ => false,
+                        };
+                        if let (true, Some(v)) = (shorthand, m.get_mut(key)) {
+                            let mut o = Map::new();
+                            o.insert("enable".into(), v.take());
+                            *v = Value::Object(o);
                         }
-                    }
-                    if let Some(Value::Bool(b)) = m.get("manage_connections").cloned() {
-                        m.insert(
-                            "manage_connections".into(),
-                            serde_json::json!({"enable": b}),
-                        );
                     }
                     self.session_defaults = m;
                 }
@@ -310,19 +327,25 @@ impl GatewayConfig {
         }
 
         if let Some(raw) = non_empty(get, "EDGE_RATE_LIMIT_PER_MINUTE") {
-            self.rate_limit_per_minute = raw.parse().map_err(|_| {
-                bad(
-                    "EDGE_RATE_LIMIT_PER_MINUTE",
-                    "must be a non-negative integer",
-                )
-            })?;
+            // Parsed as u64 (one integer parser in the Worker), then narrowed.
+            self.rate_limit_per_minute = raw
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| {
+                    bad(
+                        "EDGE_RATE_LIMIT_PER_MINUTE",
+                        "must be a non-negative integer",
+                    )
+                })?;
         }
 
         if let Some(raw) = non_empty(get, "EDGE_MAX_BODY_BYTES") {
             self.max_body_bytes = raw
-                .parse::<usize>()
+                .parse::<u64>()
                 .ok()
                 .filter(|n| (1024..=8 * 1024 * 1024).contains(n))
+                .map(|n| n as usize)
                 .ok_or_else(|| {
                     bad(
                         "EDGE_MAX_BODY_BYTES",

@@ -384,7 +384,10 @@ impl Gateway {
     /// Object.
     pub async fn front<R: Runtime>(&self, req: HttpRequest, rt: &R) -> Dispatch {
         let mut ctx = self.base_ctx(&req, rt);
-        let res = self.front_inner(req, rt, &mut ctx).await;
+        // Boxed: the shell's fetch future holds a pointer, not this whole state machine.
+        let inner: std::pin::Pin<Box<dyn std::future::Future<Output = _> + '_>> =
+            Box::pin(self.front_inner(req, rt, &mut ctx));
+        let res = inner.await;
         match res {
             Ok(d) => d,
             Err(res) => Dispatch::Respond(self.scrub(res, &ctx)),
@@ -450,14 +453,20 @@ impl Gateway {
             return Err(respond::error(ctx, 404, "not_found", "no such route"));
         };
         if !methods.contains(&method) {
-            let allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+            let mut allow = String::new();
+            for m in methods {
+                if !allow.is_empty() {
+                    allow.push_str(", ");
+                }
+                allow.push_str(m.as_str());
+            }
             let mut res = respond::error(
                 ctx,
                 405,
                 "method_not_allowed",
                 "method not allowed on this route",
             );
-            if let Ok(v) = http::HeaderValue::from_str(&allow.join(", ")) {
+            if let Ok(v) = http::HeaderValue::from_str(&allow) {
                 res.headers_mut().insert(http::header::ALLOW, v);
             }
             return Err(res);

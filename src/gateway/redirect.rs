@@ -36,7 +36,10 @@ impl ParsedUrl {
             || self.host == "[::1]"
             || self.host.starts_with("127.")
                 && self.host.split('.').count() == 4
-                && self.host.split('.').all(|p| p.parse::<u8>().is_ok())
+                && self
+                    .host
+                    .split('.')
+                    .all(|p| p.parse::<u16>().is_ok_and(|n| n <= 255))
     }
 }
 

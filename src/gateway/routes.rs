@@ -3,7 +3,7 @@
 //! is atomic.
 
 use crate::http;
-use crate::wire::json::json;
+use crate::wire::json::{json, set};
 use serde_json::{Map, Value};
 
 use crate::provider::Provider;
@@ -47,7 +47,23 @@ mod keys {
     pub const CONN: &str = "conn/";
 }
 
-type Res = Result<HttpResponse, HttpResponse>;
+/// A ready error response, boxed: every `Result` a handler moves across an await stays a few
+/// bytes instead of a whole response (less copying in each route's state machine).
+type Fail = Box<HttpResponse>;
+
+type Res = Result<HttpResponse, Fail>;
+
+/// [`respond::error`], boxed.
+#[inline(never)]
+fn err(ctx: &Ctx, status: u16, code: &str, message: &str) -> Fail {
+    Box::new(respond::error(ctx, status, code, message))
+}
+
+/// [`respond::page`] without a message to the opener, boxed.
+#[inline(never)]
+fn page(ctx: &Ctx, status: u16, title: &str, text: &str) -> Fail {
+    Box::new(respond::page(ctx, status, title, text, None))
+}
 
 /// A route handler's future, boxed at the dispatch point.
 type Routed<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Res> + 'a>>;
@@ -67,28 +83,37 @@ struct Env<'a, S, T, R> {
     ctx: &'a Ctx,
 }
 
-fn storage_error(ctx: &Ctx, e: &crate::Error) -> HttpResponse {
+/// `v[k]` as text (one shared copy of the lookup).
+#[inline(never)]
+fn str_at<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
+    v.get(k)?.as_str()
+}
+
+fn storage_error(ctx: &Ctx, e: &crate::Error) -> Fail {
     let _ = e;
-    respond::error(ctx, 500, "storage_error", "the user's storage failed")
+    err(ctx, 500, "storage_error", "the user's storage failed")
 }
 
 impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
-    async fn get_json(&self, key: &str) -> Result<Option<Value>, HttpResponse> {
+    /// A stored JSON value, boxed like [`Fail`] (a pointer to move through the awaits).
+    async fn get_json(&self, key: &str) -> Result<Option<Box<Value>>, Fail> {
         match self.store.get(key).await {
-            Ok(Some(s)) => Ok(crate::wire::json::parse_bytes(s.as_bytes()).ok()),
+            Ok(Some(s)) => Ok(crate::wire::json::parse_bytes(s.as_bytes())
+                .ok()
+                .map(Box::new)),
             Ok(None) => Ok(None),
             Err(e) => Err(storage_error(self.ctx, &e)),
         }
     }
 
-    async fn put_json(&self, key: &str, v: &Value) -> Result<(), HttpResponse> {
+    async fn put_json(&self, key: &str, v: &Value) -> Result<(), Fail> {
         self.store
             .put(key, crate::wire::json::to_text(v))
             .await
             .map_err(|e| storage_error(self.ctx, &e))
     }
 
-    async fn delete(&self, key: &str) -> Result<bool, HttpResponse> {
+    async fn delete(&self, key: &str) -> Result<bool, Fail> {
         self.store
             .delete(key)
             .await
@@ -99,18 +124,18 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
         self.rt.now_ms()
     }
 
-    fn up_err(&self, e: &UpstreamError) -> HttpResponse {
-        error_response(self.ctx, e)
+    fn up_err(&self, e: &UpstreamError) -> Fail {
+        Box::new(error_response(self.ctx, e))
     }
 
     /// Fixed one-minute window per user; 429 with `retry-after` beyond the limit.
-    async fn rate_limit(&self) -> Result<(), HttpResponse> {
+    async fn rate_limit(&self) -> Result<(), Fail> {
         let limit = self.gw.config.rate_limit_per_minute;
         if limit == 0 {
             return Ok(());
         }
         let now = self.now();
-        let cur = self.get_json(keys::RATE).await?.unwrap_or(Value::Null);
+        let cur = self.get_json(keys::RATE).await?.unwrap_or_default();
         let start = cur.get("w").and_then(Value::as_u64).unwrap_or(0);
         let count = cur.get("n").and_then(Value::as_u64).unwrap_or(0);
         let (start, count) = if now >= start + 60_000 || start > now {
@@ -126,19 +151,19 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
                 "rate_limited",
                 &format!("too many requests: at most {limit} per minute per user"),
             );
-            return Err(respond::with_retry_after(res, wait));
+            return Err(Box::new(respond::with_retry_after(res, wait)));
         }
         self.put_json(keys::RATE, &json!({"w": start, "n": count + 1}))
             .await
     }
 
     /// The stored session, if any.
-    async fn stored_session(&self) -> Result<Option<Value>, HttpResponse> {
+    async fn stored_session(&self) -> Result<Option<Box<Value>>, Fail> {
         self.get_json(keys::SESSION).await
     }
 
     /// Creates this user's session with the configured defaults and stores it.
-    async fn create_session(&self, user_id: &str) -> Result<Value, HttpResponse> {
+    async fn create_session(&self, user_id: &str) -> Result<Box<Value>, Fail> {
         let mut body = self.gw.config.session_defaults.clone();
         body.insert("user_id".into(), Value::String(user_id.to_owned()));
         body.entry("manage_connections")
@@ -148,8 +173,8 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             .create_session(&Value::Object(body))
             .await
             .map_err(|e| self.up_err(&e))?;
-        let Some(id) = created.get("session_id").and_then(Value::as_str) else {
-            return Err(respond::error(
+        let Some(id) = str_at(&created, "session_id") else {
+            return Err(err(
                 self.ctx,
                 502,
                 "upstream_bad_response",
@@ -170,20 +195,19 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
             return Ok(existing);
         }
         self.put_json(keys::SESSION, &record).await?;
-        Ok(record)
+        Ok(Box::new(record))
     }
 
     /// The session id, creating the session on first use.
-    async fn session_id(&self, user_id: &str) -> Result<String, HttpResponse> {
+    async fn session_id(&self, user_id: &str) -> Result<String, Fail> {
         let rec = match self.stored_session().await? {
             Some(r) => r,
             None => self.create_session(user_id).await?,
         };
-        rec.get("session_id")
-            .and_then(Value::as_str)
+        str_at(&rec, "session_id")
             .map(str::to_owned)
             .ok_or_else(|| {
-                respond::error(
+                err(
                     self.ctx,
                     500,
                     "storage_error",
@@ -193,12 +217,12 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
     }
 
     /// Runs a session-scoped upstream call, recreating the session once if the API lost it.
-    async fn in_session(&self, user_id: &str, call: Call<'_>) -> Result<Value, HttpResponse> {
+    async fn in_session(&self, user_id: &str, call: Call<'_>) -> Result<Box<Value>, Fail> {
         let mut id = self.session_id(user_id).await?;
         let mut recreated = false;
         loop {
             let out = match &call {
-                Call::Tools => self.up.tools(&id).await.map(Value::Array),
+                Call::Tools => self.up.tools(&id).await.map(|t| Box::new(Value::Array(t))),
                 Call::Api(method, tail, body, retry) => {
                     self.up
                         .in_session(&id, method.clone(), tail, *body, *retry)
@@ -218,27 +242,50 @@ impl<S: Store, T: Transport, R: Runtime> Env<'_, S, T, R> {
 
     /// Every tool of the session (see [`Env::in_session`]), with their schemas cached for
     /// execute's argument check.
-    async fn session_tools(&self, user_id: &str) -> Result<Vec<Value>, HttpResponse> {
-        let items = match self.in_session(user_id, Call::Tools).await? {
+    async fn session_tools(&self, user_id: &str) -> Result<Vec<Value>, Fail> {
+        let items = match *self.in_session(user_id, Call::Tools).await? {
             Value::Array(items) => items,
             _ => Vec::new(),
         };
-        cache_schemas(
-            self,
-            items.iter().filter_map(|t| {
-                Some((
-                    t.get("slug")?.as_str()?.to_owned(),
-                    t.get("input_parameters")?.clone(),
-                ))
-            }),
-        )
-        .await?;
+        // Loops rather than `collect`: no iterator-specific `from_iter` copy in the Worker.
+        let mut schemas = Vec::new();
+        for t in &items {
+            if let (Some(slug), Some(p)) = (str_at(t, "slug"), t.get("input_parameters")) {
+                schemas.push((slug.to_owned(), p.clone()));
+            }
+        }
+        cache_schemas(self, schemas).await?;
         Ok(items)
     }
 
     /// Drops the stored session after the API said it no longer exists.
-    async fn forget_session(&self) -> Result<(), HttpResponse> {
+    async fn forget_session(&self) -> Result<(), Fail> {
         self.delete(keys::SESSION).await.map(|_| ())
+    }
+
+    /// Deletes every entry under `prefix` whose number `field` plus `add` is at most `limit`
+    /// (an entry without it counts as 0; an empty `field` deletes everything without reading
+    /// it). One state machine for the idempotency, flow, outcome and schema sweeps.
+    async fn purge(&self, prefix: &str, field: &str, add: u64, limit: u64) -> Result<(), Fail> {
+        let all = self
+            .store
+            .list(prefix)
+            .await
+            .map_err(|e| storage_error(self.ctx, &e))?;
+        for (k, v) in all {
+            let at = if field.is_empty() {
+                0
+            } else {
+                crate::wire::json::parse_bytes(v.as_bytes())
+                    .ok()
+                    .and_then(|v| v.get(field).and_then(Value::as_u64))
+                    .unwrap_or(0)
+            };
+            if at.saturating_add(add) <= limit {
+                self.delete(&k).await?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -293,7 +340,8 @@ pub(super) async fn handle<S: Store, T: Transport, R: Runtime>(
     };
     let out = fut.await;
     match out {
-        Ok(r) | Err(r) => r,
+        Ok(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -304,7 +352,7 @@ async fn api<S: Store, T: Transport, R: Runtime>(
 ) -> Res {
     let ctx = env.ctx;
     let Some(user_id) = user_of(req) else {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             401,
             "missing_token",
@@ -327,7 +375,7 @@ async fn api<S: Store, T: Transport, R: Runtime>(
         Route::Connect => Box::pin(connect(env, user_id, req, body)),
         Route::ConnectStatus => Box::pin(connect_status(env, req)),
         Route::Proxy => Box::pin(proxy(env, user_id, body)),
-        _ => return Err(respond::error(ctx, 404, "not_found", "no such route")),
+        _ => return Err(err(ctx, 404, "not_found", "no such route")),
     };
     fut.await
 }
@@ -363,25 +411,14 @@ async fn delete_session<S: Store, T: Transport, R: Runtime>(env: &Env<'_, S, T, 
             &json!({"deleted": false, "session_id": null}),
         ));
     };
-    let id = rec
-        .get("session_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let id = str_at(&rec, "session_id").unwrap_or_default().to_owned();
     match env.up.delete_session(&id).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => {}
         Err(e) => return Err(env.up_err(&e)),
     }
     env.forget_session().await?;
-    for (k, _) in env
-        .store
-        .list(keys::SCHEMA)
-        .await
-        .map_err(|e| storage_error(env.ctx, &e))?
-    {
-        env.delete(&k).await?;
-    }
+    env.purge(keys::SCHEMA, "", 0, u64::MAX).await?;
     Ok(respond::ok(
         env.ctx,
         200,
@@ -403,7 +440,7 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         None => None,
         Some(Ok(f)) => Some(f),
         Some(Err(_)) => {
-            return Err(respond::error(
+            return Err(err(
                 env.ctx,
                 400,
                 "invalid_provider",
@@ -415,7 +452,10 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
     let formatted = match format {
         None => Value::Array(items.clone()),
         Some(f) => {
-            let typed: Vec<Tool> = items.iter().filter_map(tool_of).collect();
+            let mut typed: Vec<Tool> = Vec::new();
+            for t in &items {
+                typed.extend(tool_of(t));
+            }
             f.format_tools(&typed)
         }
     };
@@ -509,10 +549,12 @@ fn tool_of(v: &Value) -> Option<Tool> {
     })
 }
 
+/// Caches tool input schemas for execute's argument check (a list, not an iterator: one
+/// state machine for its three callers).
 async fn cache_schemas<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
-    schemas: impl Iterator<Item = (String, Value)>,
-) -> Result<(), HttpResponse> {
+    schemas: Vec<(String, Value)>,
+) -> Result<(), Fail> {
     let now = env.now();
     for (slug, schema) in schemas {
         if !valid_slug(&slug) {
@@ -544,13 +586,13 @@ fn valid_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, HttpResponse> {
+fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, Fail> {
     match body.get("custom_tools") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(a)) if a.len() <= 100 && a.iter().all(Value::is_object) => {
             Ok(Some(Value::Array(a.clone())))
         }
-        Some(_) => Err(respond::error(
+        Some(_) => Err(err(
             ctx,
             400,
             "invalid_request",
@@ -566,7 +608,7 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     body: &Map<String, Value>,
 ) -> Res {
     let ctx = env.ctx;
-    let bad = |m: &str| respond::error(ctx, 400, "invalid_request", m);
+    let bad = |m: &str| err(ctx, 400, "invalid_request", m);
     let mut queries = Vec::new();
     match (body.get("query"), body.get("queries")) {
         (Some(Value::String(q)), None) => queries.push(json!({"use_case": q})),
@@ -576,7 +618,10 @@ async fn search<S: Store, T: Transport, R: Runtime>(
                     Value::String(s) => queries.push(json!({"use_case": s})),
                     Value::Object(o) if o.get("use_case").is_some_and(Value::is_string) => {
                         let mut item = Map::new();
-                        item.insert("use_case".into(), o["use_case"].clone());
+                        item.insert(
+                            "use_case".into(),
+                            o.get("use_case").cloned().unwrap_or_default(),
+                        );
                         if let Some(k) = o.get("known_fields").filter(|k| k.is_string()) {
                             item.insert("known_fields".into(), k.clone());
                         }
@@ -596,8 +641,8 @@ async fn search<S: Store, T: Transport, R: Runtime>(
         return Err(bad("give between 1 and 7 queries"));
     }
     if queries.iter().any(|q| {
-        q["use_case"]
-            .as_str()
+        q.get("use_case")
+            .and_then(Value::as_str)
             .is_none_or(|s| s.trim().is_empty() || s.chars().count() > 1024)
     }) {
         return Err(bad("each query must be 1 to 1024 characters"));
@@ -607,26 +652,31 @@ async fn search<S: Store, T: Transport, R: Runtime>(
         None | Some(Value::Null) => {}
         Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
             if !a.is_empty() {
-                wire["toolkits"] = Value::Array(a.clone());
+                set(&mut wire, "toolkits", Value::Array(a.clone()));
             }
         }
         Some(_) => return Err(bad("toolkits must be an array of strings")),
     }
     if let Some(c) = custom_tools(body, ctx)? {
-        wire["experimental"] = json!({"custom_tools": c});
+        set(&mut wire, "experimental", json!({"custom_tools": c}));
     }
     let search = Call::Api(http::Method::POST, "/search".into(), Some(&wire), true);
     let result = env.in_session(user_id, search).await?;
     if let Some(Value::Object(schemas)) = result.get("tool_schemas") {
-        let full = schemas.iter().filter_map(|(slug, s)| {
+        let mut full = Vec::new();
+        for (slug, s) in schemas {
             let complete = s
                 .get("hasFullSchema")
                 .and_then(Value::as_bool)
                 .unwrap_or(true);
-            let input = s.get("input_schema").filter(|v| v.is_object())?;
-            complete.then(|| (slug.clone(), input.clone()))
-        });
-        cache_schemas(env, full.collect::<Vec<_>>().into_iter()).await?;
+            match s.get("input_schema") {
+                Some(input) if complete && input.is_object() => {
+                    full.push((slug.clone(), input.clone()));
+                }
+                _ => {}
+            }
+        }
+        cache_schemas(env, full).await?;
     }
     Ok(respond::ok(ctx, 200, &result))
 }
@@ -639,7 +689,7 @@ async fn schema_for<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     slug: &str,
-) -> Result<Option<Value>, HttpResponse> {
+) -> Result<Option<Value>, Fail> {
     let key = format!("{}{slug}", keys::SCHEMA);
     if let Some(c) = env.get_json(&key).await? {
         if c.get("at")
@@ -670,11 +720,11 @@ async fn schema_from_list<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     slug: &str,
-) -> Result<Option<Value>, HttpResponse> {
+) -> Result<Option<Value>, Fail> {
     let items = env.session_tools(user_id).await?;
     let found = items
         .iter()
-        .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))
+        .find(|t| str_at(t, "slug") == Some(slug))
         .map(|t| t.get("input_parameters").cloned().unwrap_or(Value::Null));
     Ok(found)
 }
@@ -684,7 +734,7 @@ async fn schema_from_api<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     slug: &str,
-) -> Result<Option<Value>, HttpResponse> {
+) -> Result<Option<Value>, Fail> {
     let ask =
         json!({"tool_slug": "COMPOSIO_GET_TOOL_SCHEMAS", "arguments": {"tool_slugs": [slug]}});
     let call = Call::Api(http::Method::POST, "/execute".into(), Some(&ask), false);
@@ -698,7 +748,7 @@ async fn schema_from_api<S: Store, T: Transport, R: Runtime>(
         return Ok(None);
     };
     let schema = entry.get("input_schema").cloned().unwrap_or(Value::Null);
-    cache_schemas(env, std::iter::once((slug.to_owned(), schema.clone()))).await?;
+    cache_schemas(env, vec![(slug.to_owned(), schema.clone())]).await?;
     Ok(Some(schema))
 }
 
@@ -712,7 +762,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     body: &Map<String, Value>,
 ) -> Res {
     let ctx = env.ctx;
-    let bad = |code: &str, m: &str| respond::error(ctx, 400, code, m);
+    let bad = |code: &str, m: &str| err(ctx, 400, code, m);
     let Some(slug) = body
         .get("tool_slug")
         .and_then(Value::as_str)
@@ -764,15 +814,15 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
                 .and_then(Value::as_u64)
                 .is_some_and(|at| at + IDEMPOTENCY_TTL_MS > env.now());
             if fresh {
-                if rec.get("fp").and_then(Value::as_str) != Some(fingerprint.as_str()) {
-                    return Err(respond::error(
+                if str_at(&rec, "fp") != Some(fingerprint.as_str()) {
+                    return Err(err(
                         ctx,
                         422,
                         "idempotency_key_reused",
                         "this idempotency-key was used with different arguments",
                     ));
                 }
-                return match rec.get("state").and_then(Value::as_str) {
+                return match str_at(&rec, "state") {
                     Some("done") => {
                         let status =
                             rec.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
@@ -784,7 +834,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
                         );
                         Ok(res)
                     }
-                    _ => Err(respond::error(
+                    _ => Err(err(
                         ctx,
                         409,
                         "idempotency_key_in_progress",
@@ -799,7 +849,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     let custom_schema = custom.as_ref().and_then(|c| {
         c.as_array()?
             .iter()
-            .find(|t| t.get("slug").and_then(Value::as_str) == Some(slug))?
+            .find(|t| str_at(t, "slug") == Some(slug))?
             .get("input_schema")
             .cloned()
     });
@@ -809,7 +859,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     };
     let session_id = env.session_id(user_id).await?;
     let Some(schema) = schema else {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             404,
             "tool_not_found",
@@ -819,25 +869,30 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     if let Err(crate::Error::ArgumentValidation { violations, .. }) =
         check_arguments(slug, &schema, &arguments)
     {
-        let list: Vec<Value> = violations
-            .iter()
-            .map(|(p, m)| json!({"path": p, "message": m}))
-            .collect();
-        let text: Vec<String> = violations.iter().map(|(p, m)| format!("{p} {m}")).collect();
+        let mut list: Vec<Value> = Vec::new();
+        let mut text = String::new();
+        for (p, m) in &violations {
+            list.push(json!({"path": p, "message": m}));
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(p);
+            text.push(' ');
+            text.push_str(m);
+        }
         let mut res = respond::error(
             ctx,
             400,
             "argument_validation_failed",
-            &format!(
-                "arguments for {slug} do not match its schema: {}",
-                text.join("; ")
-            ),
+            &format!("arguments for {slug} do not match its schema: {text}"),
         );
         if let Ok(mut v) = crate::wire::json::parse_bytes(res.body()) {
-            v["error"]["violations"] = Value::Array(list);
+            if let Some(e) = v.get_mut("error") {
+                set(e, "violations", Value::Array(list));
+            }
             *res.body_mut() = crate::wire::json::to_text(&v).into_bytes();
         }
-        return Err(res);
+        return Err(Box::new(res));
     }
 
     if let Some(k) = &idem_key {
@@ -850,41 +905,39 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     }
     let mut wire = json!({"tool_slug": slug, "arguments": arguments});
     if let Some(a) = &account {
-        wire["account"] = Value::String(a.clone());
+        set(&mut wire, "account", Value::String(a.clone()));
     }
     if let Some(c) = custom {
-        wire["experimental"] = json!({"custom_tools": c});
+        set(&mut wire, "experimental", json!({"custom_tools": c}));
     }
-    let (status, out) = match env.up.execute(&session_id, &wire).await {
+    // The API refused before running the tool (rate limit, credentials): the key is released,
+    // so a retry with it runs once. Any other outcome may have run the tool: it is final under
+    // this key and never run again.
+    let mut not_run = false;
+    let (res, body) = match env.up.execute(&session_id, &wire).await {
         Ok(mut v) => {
             let ok = successful(&v);
-            if let Value::Object(m) = &mut v {
+            if let Value::Object(m) = &mut *v {
                 m.insert("successful".into(), Value::Bool(ok));
             }
-            (200u16, v)
+            (respond::ok(ctx, 200, &v), *v)
         }
         Err(e) => {
-            let res = env.up_err(&e);
-            let body: Value = crate::wire::json::parse_bytes(res.body()).unwrap_or(Value::Null);
-            // The API refused before running the tool (rate limit, credentials): the key is
-            // released, so a retry with it runs once. Any other outcome may have run the tool:
-            // it is final under this key and never run again.
-            let not_run =
+            not_run =
                 matches!(&e.error, crate::Error::Api(a) if matches!(a.status, 401 | 403 | 429));
-            if let Some(k) = &idem_key {
-                if not_run {
-                    env.delete(k).await?;
-                } else {
-                    env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": res.status().as_u16(), "body": body})).await?;
-                }
-            }
-            return Err(res);
+            let res = *env.up_err(&e);
+            let body = crate::wire::json::parse_bytes(res.body()).unwrap_or(Value::Null);
+            (res, body)
         }
     };
     if let Some(k) = &idem_key {
-        env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": status, "body": out})).await?;
+        if not_run {
+            env.delete(k).await?;
+        } else {
+            env.put_json(k, &json!({"at": env.now(), "fp": fingerprint, "state": "done", "status": res.status().as_u16(), "body": body})).await?;
+        }
     }
-    Ok(respond::ok(ctx, status, &out))
+    Ok(res)
 }
 
 /// [`ExecuteResponse::successful`] read straight from the JSON (no typed round trip): a body
@@ -913,7 +966,7 @@ fn successful(v: &Value) -> bool {
 /// Deletes expired idempotency records, at most every ten minutes.
 async fn purge_idempotency<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
-) -> Result<(), HttpResponse> {
+) -> Result<(), Fail> {
     let now = env.now();
     let next = env
         .get_json(keys::IDEM_PURGE)
@@ -925,21 +978,7 @@ async fn purge_idempotency<S: Store, T: Transport, R: Runtime>(
     }
     env.put_json(keys::IDEM_PURGE, &json!(now + 10 * 60 * 1000))
         .await?;
-    let all = env
-        .store
-        .list(keys::IDEM)
-        .await
-        .map_err(|e| storage_error(env.ctx, &e))?;
-    for (k, v) in all {
-        let at = crate::wire::json::parse_bytes(v.as_bytes())
-            .ok()
-            .and_then(|v| v.get("at").and_then(Value::as_u64))
-            .unwrap_or(0);
-        if at + IDEMPOTENCY_TTL_MS <= now {
-            env.delete(&k).await?;
-        }
-    }
-    Ok(())
+    env.purge(keys::IDEM, "at", IDEMPOTENCY_TTL_MS, now).await
 }
 
 /// `GET /v1/toolkits?cursor=&limit=&search=&toolkits=&is_connected=`.
@@ -952,10 +991,10 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
     let mut out = Vec::new();
     for (k, v) in crate::encoding::parse_query(q) {
         match k.as_str() {
-            "limit" => match v.parse::<u32>() {
+            "limit" => match v.parse::<u64>() {
                 Ok(n) if (1..=50).contains(&n) => out.push(format!("limit={n}")),
                 _ => {
-                    return Err(respond::error(
+                    return Err(err(
                         env.ctx,
                         400,
                         "invalid_request",
@@ -966,7 +1005,7 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
             "is_connected" => match v.as_str() {
                 "true" | "false" => out.push(format!("is_connected={v}")),
                 _ => {
-                    return Err(respond::error(
+                    return Err(err(
                         env.ctx,
                         400,
                         "invalid_request",
@@ -989,39 +1028,35 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
     let page = env
         .in_session(user_id, Call::Api(http::Method::GET, tail, None, true))
         .await?;
-    let items: Vec<Value> = page
+    let mut items: Vec<Value> = Vec::new();
+    for t in page
         .get("items")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|t| {
-                    let no_auth = t
-                        .get("is_no_auth")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false);
-                    let acct = t.get("connected_account").filter(|a| a.is_object());
-                    let status = acct.and_then(|a| a.get("status")).and_then(Value::as_str);
-                    let connection = if no_auth {
-                        json!({"state": "no_auth", "connected": true})
-                    } else {
-                        match (acct, status) {
-                            (Some(a), Some(s)) => json!({
-                                "state": s.to_ascii_lowercase(),
-                                "connected": s == "ACTIVE",
-                                "connected_account_id": a.get("id"),
-                            }),
-                            _ => json!({"state": "not_connected", "connected": false}),
-                        }
-                    };
-                    let mut item = t.clone();
-                    if let Value::Object(m) = &mut item {
-                        m.insert("connection".into(), connection);
-                    }
-                    item
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+    {
+        let no_auth = t
+            .get("is_no_auth")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let acct = t.get("connected_account").filter(|a| a.is_object());
+        let status = acct.and_then(|a| a.get("status")).and_then(Value::as_str);
+        let connection = if no_auth {
+            json!({"state": "no_auth", "connected": true})
+        } else {
+            match (acct, status) {
+                (Some(a), Some(s)) => json!({
+                    "state": s.to_ascii_lowercase(),
+                    "connected": s == "ACTIVE",
+                    "connected_account_id": a.get("id"),
+                }),
+                _ => json!({"state": "not_connected", "connected": false}),
+            }
+        };
+        let mut item = t.clone();
+        set(&mut item, "connection", connection);
+        items.push(item);
+    }
     Ok(respond::ok(
         env.ctx,
         200,
@@ -1056,7 +1091,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         .and_then(Value::as_str)
         .filter(|t| valid_toolkit(t))
     else {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             400,
             "invalid_request",
@@ -1069,7 +1104,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         Some(Value::String(r)) => match validate_return_to(r, cfg, &ctx.own_origin) {
             Some(u) => Some(u),
             None => {
-                return Err(respond::error(
+                return Err(err(
                     ctx,
                     400,
                     "invalid_return_to",
@@ -1078,7 +1113,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
             }
         },
         Some(_) => {
-            return Err(respond::error(
+            return Err(err(
                 ctx,
                 400,
                 "invalid_return_to",
@@ -1090,7 +1125,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         None | Some(Value::Null) => None,
         Some(Value::String(a)) if !a.is_empty() && a.len() <= 128 => Some(a.clone()),
         Some(_) => {
-            return Err(respond::error(
+            return Err(err(
                 ctx,
                 400,
                 "invalid_request",
@@ -1099,7 +1134,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
         }
     };
     let Some(user_key) = header(req, internal::USER_KEY).map(str::to_owned) else {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             500,
             "internal_error",
@@ -1111,44 +1146,23 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
     let exp = now_s + FLOW_TTL_SECONDS;
     let flow_id = random_id(env.rt, 16);
     let key = env.gw.signing_key();
-    let (Some(state), Some(ticket)) = (
-        seal(
-            key,
-            "state",
-            &json!({"k": user_key, "f": flow_id, "x": exp}),
-        ),
-        seal(
-            key,
-            "ticket",
-            &json!({"k": user_key, "f": flow_id, "x": exp}),
-        ),
-    ) else {
-        return Err(respond::error(
-            ctx,
-            500,
-            "internal_error",
-            "could not seal the flow",
-        ));
+    let sealed = json!({"k": user_key, "f": flow_id, "x": exp});
+    let (Some(state), Some(ticket)) = (seal(key, "state", &sealed), seal(key, "ticket", &sealed))
+    else {
+        return Err(err(ctx, 500, "internal_error", "could not seal the flow"));
     };
     let callback_url = format!("{}/oauth/callback?state={state}", ctx.own_origin);
     let mut link = json!({"toolkit": toolkit, "callback_url": callback_url});
     if let Some(a) = &alias {
-        link["alias"] = Value::String(a.clone());
+        set(&mut link, "alias", Value::String(a.clone()));
     }
     // Never retried: each call starts a new flow.
     let call = Call::Api(http::Method::POST, "/link".into(), Some(&link), false);
     let res = env.in_session(user_id, call).await?;
-    let redirect_url = res
-        .get("redirect_url")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let account_id = res
-        .get("connected_account_id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let redirect_url = str_at(&res, "redirect_url").unwrap_or_default().to_owned();
+    let account_id = str_at(&res, "connected_account_id").map(str::to_owned);
     if !redirect_host_allowed(&redirect_url, cfg, &ctx.own_origin) {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             502,
             "upstream_bad_redirect",
@@ -1200,22 +1214,9 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
 async fn purge_flows<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     now_s: u64,
-) -> Result<(), HttpResponse> {
+) -> Result<(), Fail> {
     for (prefix, keep) in [(keys::FLOW, 0), (keys::CONN, OUTCOME_TTL_SECONDS)] {
-        let all = env
-            .store
-            .list(prefix)
-            .await
-            .map_err(|e| storage_error(env.ctx, &e))?;
-        for (k, v) in all {
-            let exp = crate::wire::json::parse_bytes(v.as_bytes())
-                .ok()
-                .and_then(|v| v.get("exp").and_then(Value::as_u64))
-                .unwrap_or(0);
-            if exp + keep <= now_s {
-                env.delete(&k).await?;
-            }
-        }
+        env.purge(prefix, "exp", keep, now_s).await?;
     }
     Ok(())
 }
@@ -1236,18 +1237,14 @@ async fn connect_status<S: Store, T: Transport, R: Runtime>(
         None
     };
     let Some(rec) = rec else {
-        return Err(respond::error(
+        return Err(err(
             env.ctx,
             404,
             "connection_not_found",
             "no such connection for this user",
         ));
     };
-    let mut status = rec
-        .get("status")
-        .and_then(Value::as_str)
-        .unwrap_or("pending")
-        .to_owned();
+    let mut status = str_at(&rec, "status").unwrap_or("pending").to_owned();
     if status == "pending"
         && rec
             .get("exp")
@@ -1258,10 +1255,10 @@ async fn connect_status<S: Store, T: Transport, R: Runtime>(
     }
     let mut out = json!({"connection_id": id, "status": status, "toolkit": rec.get("toolkit")});
     if let Some(a) = rec.get("connected_account_id").filter(|a| a.is_string()) {
-        out["connected_account_id"] = a.clone();
+        set(&mut out, "connected_account_id", a.clone());
     }
     if let Some(r) = rec.get("reason").filter(|a| a.is_string()) {
-        out["reason"] = r.clone();
+        set(&mut out, "reason", r.clone());
     }
     Ok(respond::ok(env.ctx, 200, &out))
 }
@@ -1274,14 +1271,14 @@ async fn proxy<S: Store, T: Transport, R: Runtime>(
 ) -> Res {
     let ctx = env.ctx;
     if !env.gw.config.proxy_enabled {
-        return Err(respond::error(
+        return Err(err(
             ctx,
             404,
             "proxy_disabled",
             "the proxy route is not enabled (EDGE_PROXY_ENABLED)",
         ));
     }
-    let bad = |m: &str| respond::error(ctx, 400, "invalid_request", m);
+    let bad = |m: &str| err(ctx, 400, "invalid_request", m);
     let Some(toolkit) = body
         .get("toolkit")
         .and_then(Value::as_str)
@@ -1306,14 +1303,14 @@ async fn proxy<S: Store, T: Transport, R: Runtime>(
     }
     let mut wire = json!({"toolkit_slug": toolkit.to_ascii_lowercase(), "endpoint": endpoint, "method": method});
     if let Some(b) = body.get("body").filter(|b| !b.is_null()) {
-        wire["body"] = b.clone();
+        set(&mut wire, "body", b.clone());
     }
     match body.get("parameters") {
         None | Some(Value::Null) => {}
         Some(Value::Array(ps)) => {
             let mut out = Vec::new();
             for p in ps {
-                let name = p.get("name").and_then(Value::as_str);
+                let name = str_at(p, "name");
                 let kind = p
                     .get("in")
                     .or_else(|| p.get("type"))
@@ -1335,7 +1332,7 @@ async fn proxy<S: Store, T: Transport, R: Runtime>(
                 }
             }
             if !out.is_empty() {
-                wire["parameters"] = Value::Array(out);
+                set(&mut wire, "parameters", Value::Array(out));
             }
         }
         Some(_) => return Err(bad("parameters must be an array")),
@@ -1362,11 +1359,11 @@ fn flow_id_of(gw: &Gateway, req: &HttpRequest, purpose: &str, now_s: u64) -> Opt
     let q = req.uri().query()?;
     let v = crate::encoding::query_param(q, purpose)?;
     let p = unseal(gw.signing_key(), purpose, &v, now_s)?;
-    let key = p.get("k").and_then(Value::as_str)?;
+    let key = str_at(&p, "k")?;
     if header(req, internal::USER_KEY) != Some(key) {
         return None;
     }
-    p.get("f").and_then(Value::as_str).map(str::to_owned)
+    str_at(&p, "f").map(str::to_owned)
 }
 
 /// `GET /oauth/start?ticket=…`: single use; sets the flow cookie and redirects to the
@@ -1378,29 +1375,29 @@ async fn oauth_start<S: Store, T: Transport, R: Runtime>(
     let ctx = env.ctx;
     let now_s = env.now() / 1000;
     let Some(flow_id) = flow_id_of(env.gw, req, "ticket", now_s) else {
-        return Err(invalid_link_page(ctx, Route::OAuthStart));
+        return Err(Box::new(invalid_link_page(ctx, Route::OAuthStart)));
     };
     let key = format!("{}{flow_id}", keys::FLOW);
     let Some(mut flow) = env.get_json(&key).await? else {
-        return Err(respond::page(ctx, 400, "This sign-in link was already used", "This link has expired or was already used. Close this window and start the connection again.", None));
+        return Err(page(ctx, 400, "This sign-in link was already used", "This link has expired or was already used. Close this window and start the connection again."));
     };
     if flow.get("started").and_then(Value::as_bool) == Some(true) {
-        return Err(respond::page(ctx, 400, "This sign-in link was already used", "Each sign-in link can be opened once. Close this window and start the connection again.", None));
+        return Err(page(ctx, 400, "This sign-in link was already used", "Each sign-in link can be opened once. Close this window and start the connection again."));
     }
     let exp = flow.get("exp").and_then(Value::as_u64).unwrap_or(0);
-    let redirect_url = flow
-        .get("redirect_url")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let redirect_url = str_at(&flow, "redirect_url").unwrap_or_default().to_owned();
     if !redirect_host_allowed(&redirect_url, &env.gw.config, &ctx.own_origin) {
-        return Err(respond::page(ctx, 502, "The connect page is not on an allowed host", "The connection service returned a link that this gateway does not trust. Nothing was opened.", None));
+        return Err(page(ctx, 502, "The connect page is not on an allowed host", "The connection service returned a link that this gateway does not trust. Nothing was opened."));
     }
     let mut nonce = [0u8; 32];
     env.rt.fill_random(&mut nonce);
     let nonce = crate::encoding::base64url_encode(&nonce);
-    flow["started"] = Value::Bool(true);
-    flow["cookie_hash"] = Value::String(sha256_hex(nonce.as_bytes()));
+    set(&mut flow, "started", Value::Bool(true));
+    set(
+        &mut flow,
+        "cookie_hash",
+        Value::String(sha256_hex(nonce.as_bytes())),
+    );
     env.put_json(&key, &flow).await?;
     let cookie = respond::flow_cookie(
         &respond::flow_cookie_name(&flow_id),
@@ -1422,12 +1419,12 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
     let ctx = env.ctx;
     let now_s = env.now() / 1000;
     let Some(flow_id) = flow_id_of(env.gw, req, "state", now_s) else {
-        return Err(invalid_link_page(ctx, Route::OAuthCallback));
+        return Err(Box::new(invalid_link_page(ctx, Route::OAuthCallback)));
     };
     let key = format!("{}{flow_id}", keys::FLOW);
     let cookie_name = respond::flow_cookie_name(&flow_id);
     let clear = respond::flow_cookie(&cookie_name, "", 0);
-    let fail = |status: u16, title: &str, text: &str| respond::page(ctx, status, title, text, None);
+    let fail = |status: u16, title: &str, text: &str| page(ctx, status, title, text);
     let Some(flow) = env.get_json(&key).await? else {
         return Err(fail(
             400,
@@ -1436,10 +1433,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         ));
     };
     // 1. Browser binding (SEC-06): the cookie set by /oauth/start in this browser.
-    let expected = flow
-        .get("cookie_hash")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let expected = str_at(&flow, "cookie_hash").unwrap_or("");
     let given = respond::cookie(req, &cookie_name).map(|c| sha256_hex(c.as_bytes()));
     match given {
         None => return Err(fail(400, "Connection could not be verified", "The flow cookie is missing: finish the connection in the same browser window that started it. Nothing was connected.")),
@@ -1448,30 +1442,16 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         }
         Some(_) => {}
     }
-    let toolkit = flow
-        .get("toolkit")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let owner = flow
-        .get("user_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let opener = flow
-        .get("opener_origin")
-        .and_then(Value::as_str)
+    let toolkit = str_at(&flow, "toolkit").unwrap_or_default().to_owned();
+    let owner = str_at(&flow, "user_id").unwrap_or_default().to_owned();
+    let opener = str_at(&flow, "opener_origin")
         .unwrap_or(&ctx.own_origin)
         .to_owned();
     let q = req.uri().query().unwrap_or("");
     let reported = crate::encoding::query_param(q, "status");
     let account_id = crate::encoding::query_param(q, "connected_account_id")
         .or_else(|| crate::encoding::query_param(q, "connectedAccountId"))
-        .or_else(|| {
-            flow.get("connected_account_id")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
+        .or_else(|| str_at(&flow, "connected_account_id").map(str::to_owned));
     let Some(account_id) = account_id.filter(|a| {
         !a.is_empty()
             && a.len() <= 128
@@ -1486,7 +1466,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
     };
 
     // 2. Never trust the query (SEC-09): read the account, polling briefly while INITIATED.
-    let mut account = Value::Null;
+    let mut account = Box::<Value>::default();
     for i in 0..CALLBACK_POLLS {
         account = match env.up.connected_account(&account_id).await {
             Ok(a) => a,
@@ -1497,7 +1477,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
                 return Err(fail(502, "Connection could not be confirmed", "The connection service could not be reached to confirm the account. Reload this page to try again."))
             }
         };
-        let st = account.get("status").and_then(Value::as_str).unwrap_or("");
+        let st = str_at(&account, "status").unwrap_or("");
         if !matches!(st, "INITIATED" | "INITIALIZING")
             || reported.as_deref() == Some("failed")
             || i + 1 == CALLBACK_POLLS
@@ -1506,10 +1486,10 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         }
         env.rt.sleep(CALLBACK_POLL_MS).await;
     }
-    let acct_user = account.get("user_id").and_then(Value::as_str).unwrap_or("");
+    let acct_user = str_at(&account, "user_id").unwrap_or("");
     let acct_toolkit = account
         .get("toolkit")
-        .and_then(|t| t.get("slug").and_then(Value::as_str).or_else(|| t.as_str()))
+        .and_then(|t| str_at(t, "slug").or_else(|| t.as_str()))
         .unwrap_or("")
         .to_ascii_lowercase();
     if acct_user != owner || acct_toolkit != toolkit {
@@ -1519,11 +1499,7 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
             "The connected account does not belong to this sign-in. Nothing was connected.",
         ));
     }
-    let status = account
-        .get("status")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
+    let status = str_at(&account, "status").unwrap_or("").to_owned();
     let outcome = match status.as_str() {
         "ACTIVE" => "active",
         "FAILED" | "EXPIRED" | "REVOKED" | "INACTIVE" => "failed",
@@ -1554,18 +1530,20 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
         "exp": flow.get("exp").cloned().unwrap_or(Value::Null),
     });
     if outcome == "failed" {
-        let reason = account
-            .get("status_reason")
-            .and_then(Value::as_str)
+        let reason = str_at(&account, "status_reason")
             .map(str::to_owned)
             .unwrap_or_else(|| format!("connection status {}", status.to_ascii_lowercase()));
-        record["reason"] = Value::String(reason.chars().take(200).collect());
+        set(
+            &mut record,
+            "reason",
+            Value::String(reason.chars().take(200).collect()),
+        );
     }
     env.put_json(&format!("{}{flow_id}", keys::CONN), &record)
         .await?;
 
     let message = json!({"type": "composio-edge:connect", "connection_id": flow_id, "status": outcome, "toolkit": toolkit, "connected_account_id": account_id});
-    if let Some(rt) = flow.get("return_to").and_then(Value::as_str) {
+    if let Some(rt) = str_at(&flow, "return_to") {
         // Validated at connect time; validated again in case the configuration changed.
         if let Some(to) = validate_return_to(rt, &env.gw.config, &ctx.own_origin) {
             return Ok(respond::redirect(ctx, &to, Some(&clear)));

@@ -55,11 +55,11 @@ fn claims_of(v: &Value) -> Option<Claims> {
     let m = v.as_object()?;
     let text = |k: &str| m.get(k)?.as_str().map(str::to_owned);
     let list = |k: &str| -> Option<Vec<String>> {
-        m.get(k)?
-            .as_array()?
-            .iter()
-            .map(|s| s.as_str().map(str::to_owned))
-            .collect()
+        let mut out = Vec::new();
+        for s in m.get(k)?.as_array()? {
+            out.push(s.as_str()?.to_owned());
+        }
+        Some(out)
     };
     Some(Claims {
         sub: text("sub")?,
@@ -173,7 +173,13 @@ pub fn sign_token(key: &SigningKey, claims: &Claims) -> Option<String> {
 /// order, `nbf` left out when `None`), without linking serde_json's serializer.
 fn claims_json(c: &Claims) -> String {
     let text = |s: &str| Value::String(s.to_owned());
-    let list = |v: &[String]| Value::Array(v.iter().map(|s| text(s)).collect());
+    let list = |v: &[String]| {
+        let mut out = Vec::new();
+        for s in v {
+            out.push(text(s));
+        }
+        Value::Array(out)
+    };
     let mut m = serde_json::Map::new();
     m.insert("sub".into(), text(&c.sub));
     m.insert("aud".into(), text(&c.aud));

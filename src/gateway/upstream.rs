@@ -43,6 +43,17 @@ impl From<Error> for UpstreamError {
     }
 }
 
+/// Boxed like the values: an upstream call's `Result` stays two pointers wide through the
+/// state machines that await it.
+impl From<Error> for Box<UpstreamError> {
+    fn from(error: Error) -> Self {
+        Box::new(UpstreamError::from(error))
+    }
+}
+
+/// What an upstream call gives: the decoded JSON, or why not (both boxed).
+pub type UpstreamResult<T = Box<Value>> = Result<T, Box<UpstreamError>>;
+
 impl UpstreamError {
     /// The upstream answered 404.
     pub fn is_not_found(&self) -> bool {
@@ -71,7 +82,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
         path_and_query: &str,
         body: Option<&Value>,
         retry: bool,
-    ) -> Result<Value, UpstreamError> {
+    ) -> UpstreamResult {
         let uri = format!("{}{path_and_query}", self.base);
         let mut attempt = 0u32;
         loop {
@@ -111,7 +122,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
         }
     }
 
-    fn session_path(id: &str, tail: &str) -> Result<String, UpstreamError> {
+    fn session_path(id: &str, tail: &str) -> UpstreamResult<String> {
         Ok(format!(
             "{SESSION_PATH}/{}{tail}",
             crate::client::encode_path_param(id)?
@@ -119,13 +130,13 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     }
 
     /// `POST /tool_router/session`.
-    pub async fn create_session(&self, body: &Value) -> Result<Value, UpstreamError> {
+    pub async fn create_session(&self, body: &Value) -> UpstreamResult {
         self.call(http::Method::POST, SESSION_PATH, Some(body), true)
             .await
     }
 
     /// `DELETE /tool_router/session/{id}`.
-    pub async fn delete_session(&self, id: &str) -> Result<Value, UpstreamError> {
+    pub async fn delete_session(&self, id: &str) -> UpstreamResult {
         self.call(
             http::Method::DELETE,
             &Self::session_path(id, "")?,
@@ -136,7 +147,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     }
 
     /// Every tool of the session (`GET …/tools`, following cursors, at most 20 pages).
-    pub async fn tools(&self, id: &str) -> Result<Vec<Value>, UpstreamError> {
+    pub async fn tools(&self, id: &str) -> UpstreamResult<Vec<Value>> {
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..20 {
@@ -170,13 +181,13 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
         tail: &str,
         body: Option<&Value>,
         retry: bool,
-    ) -> Result<Value, UpstreamError> {
+    ) -> UpstreamResult {
         self.call(method, &Self::session_path(id, tail)?, body, retry)
             .await
     }
 
     /// `POST …/search`.
-    pub async fn search(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
+    pub async fn search(&self, id: &str, body: &Value) -> UpstreamResult {
         self.call(
             http::Method::POST,
             &Self::session_path(id, "/search")?,
@@ -187,7 +198,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     }
 
     /// `POST …/execute` — never retried.
-    pub async fn execute(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
+    pub async fn execute(&self, id: &str, body: &Value) -> UpstreamResult {
         self.call(
             http::Method::POST,
             &Self::session_path(id, "/execute")?,
@@ -198,7 +209,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     }
 
     /// `GET …/toolkits?{query}` (`query` already encoded).
-    pub async fn toolkits(&self, id: &str, query: &str) -> Result<Value, UpstreamError> {
+    pub async fn toolkits(&self, id: &str, query: &str) -> UpstreamResult {
         let tail = if query.is_empty() {
             "/toolkits".to_owned()
         } else {
@@ -214,7 +225,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     }
 
     /// `POST …/link` — never retried (each call starts a new flow).
-    pub async fn link(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
+    pub async fn link(&self, id: &str, body: &Value) -> UpstreamResult {
         self.call(
             http::Method::POST,
             &Self::session_path(id, "/link")?,
@@ -225,7 +236,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     }
 
     /// `POST …/proxy_execute` — never retried.
-    pub async fn proxy(&self, id: &str, body: &Value) -> Result<Value, UpstreamError> {
+    pub async fn proxy(&self, id: &str, body: &Value) -> UpstreamResult {
         self.call(
             http::Method::POST,
             &Self::session_path(id, "/proxy_execute")?,
@@ -236,7 +247,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     }
 
     /// `GET /connected_accounts/{id}`.
-    pub async fn connected_account(&self, id: &str) -> Result<Value, UpstreamError> {
+    pub async fn connected_account(&self, id: &str) -> UpstreamResult {
         let path = format!(
             "/api/v3.1/connected_accounts/{}",
             crate::client::encode_path_param(id)?
@@ -245,7 +256,7 @@ impl<T: Transport, R: Runtime> Upstream<'_, T, R> {
     }
 }
 
-fn decode(res: &HttpResponse) -> Result<Value, UpstreamError> {
+fn decode(res: &HttpResponse) -> UpstreamResult {
     let retry_after = res
         .headers()
         .get("retry-after")
@@ -258,7 +269,9 @@ fn decode(res: &HttpResponse) -> Result<Value, UpstreamError> {
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(|ms| ms.div_ceil(1000))
         });
-    decode_value(res).map_err(|error| UpstreamError { error, retry_after })
+    decode_value(res)
+        .map(Box::new)
+        .map_err(|error| Box::new(UpstreamError { error, retry_after }))
 }
 
 fn short(s: &str) -> String {

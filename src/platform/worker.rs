@@ -596,7 +596,7 @@ mod objects {
     use super::*;
 
     /// The per-user Durable Object: runs [`Gateway::user`] with this object's storage.
-    #[durable_object]
+    #[durable_object(fetch)]
     pub struct UserObject {
         storage: Option<DurableObjectStorage>,
         env: Env,
@@ -646,7 +646,7 @@ mod objects {
     /// The emulator's Durable Object (one instance, `"default"`): runs [`Emulator::handle`] with
     /// this object's storage. A fault-injection drop travels back as the response header; the caller
     /// turns it into a dropped connection.
-    #[durable_object]
+    #[durable_object(fetch)]
     pub struct EmulatorObject {
         storage: Option<DurableObjectStorage>,
         volatile: Volatile,
