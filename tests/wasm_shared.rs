@@ -326,3 +326,71 @@ fn garbage_never_panics() {
         }
     }
 }
+
+fn coded() -> Value {
+    json!([{"slug": "CODE", "description": "look up a code",
+        "inputSchema": {"type": "object", "properties": {
+            "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "word": {"type": "string", "pattern": "^(?!un)\\p{L}+$"},
+            "odd": {"type": "string", "pattern": "(unclosed"},
+            "n": {"type": "number"}}}}])
+}
+
+/// JSON Schema `pattern`s are ECMA-262; the browser build checks them with the platform's own
+/// RegExp (`u` flag), so lookarounds and `\p{..}` work; a pattern that does not compile is
+/// skipped rather than failing the call.
+#[wasm_bindgen_test]
+fn schema_patterns_use_the_platform_regexp() {
+    let run = |args: Value| {
+        call(
+            "execute",
+            json!({"slug": "LOCAL_CODE", "args": args, "local": coded()}),
+        )
+    };
+    let good = run(json!({"code": "ABC", "word": "grün", "odd": "anything"}));
+    assert_eq!(good["ok"]["local"]["slug"], "LOCAL_CODE", "{good}");
+    for bad in [
+        json!({"code": "abc"}),
+        json!({"code": "ABCD"}),
+        json!({"word": "undo"}),
+        json!({"word": "a1"}),
+    ] {
+        let out = run(bad.clone());
+        let result = &out["ok"]["local"]["result"];
+        assert_eq!(result["successful"], false, "{bad}: {out}");
+        assert!(
+            result["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("Input validation failed"),
+            "{out}"
+        );
+    }
+}
+
+/// Floats cross the browser wasm's JSON writer (shortest digits from the platform's
+/// `toExponential`, laid out like serde_json) and read back to the same number.
+#[wasm_bindgen_test]
+fn floats_round_trip_through_the_browser_writer() {
+    for n in [
+        0.1,
+        -1.5,
+        1e-7,
+        123.456,
+        1e21,
+        2.5e-300,
+        1.7976931348623157e308,
+        1234567890123456.7,
+    ] {
+        let out = ok(
+            "execute",
+            json!({"slug": "LOCAL_CODE", "args": {"n": n}, "local": coded()}),
+        );
+        assert_eq!(out["local"]["args"]["n"].as_f64(), Some(n), "{out}");
+    }
+    let raw = edge(
+        "execute",
+        &json!({"slug": "LOCAL_CODE", "args": {"n": 1e-7}, "local": coded()}).to_string(),
+    );
+    assert!(raw.contains("\"n\":1e-7"), "{raw}");
+}

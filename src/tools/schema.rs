@@ -13,7 +13,12 @@
 use serde_json::{Map, Value};
 
 use super::args::type_name;
+// ECMA-262 `pattern`s: the platform's RegExp in the browser, the crate's bounded matcher
+// elsewhere (the gateway must bound backtracking on patterns from browser-registered tools).
+#[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
 use super::regex::is_match;
+#[cfg(all(target_arch = "wasm32", feature = "browser"))]
+use crate::edge::js::is_match;
 use crate::wire::json::to_text as json_text;
 use crate::Error;
 

@@ -146,6 +146,7 @@ pub fn write(out: &mut String, v: &Value) {
 }
 
 fn write_number(out: &mut String, n: &Number) {
+    #[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
     use fmt::Write;
     if let Some(u) = n.as_u64() {
         write_u64(out, u);
@@ -153,8 +154,83 @@ fn write_number(out: &mut String, n: &Number) {
         out.push('-');
         write_u64(out, i.unsigned_abs());
     } else {
-        // Floats: serde_json's own shortest form (its `Display` for `Number`).
+        // Floats: serde_json's own shortest form (its `Display` for `Number`); the browser
+        // build takes the shortest digits from the platform (`toExponential`) and lays them
+        // out as serde_json does, without linking a float formatter and its tables.
+        #[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
         let _ = write!(out, "{n}");
+        #[cfg(all(target_arch = "wasm32", feature = "browser"))]
+        if let Some(f) = n.as_f64() {
+            if f == 0.0 {
+                out.push_str(if f.is_sign_negative() { "-0.0" } else { "0.0" });
+            } else {
+                write_exponential(out, &crate::edge::js::exponential(f));
+            }
+        }
+    }
+}
+
+/// Lays out shortest float digits given as `[-]d[.ddd]e[+|-]n` (JavaScript's `toExponential()`,
+/// Rust's `{:e}`) the way serde_json's `Display` for a float `Number` does: plain decimals with
+/// a `.0` for exponents -5 to 15, else `d.ddde+n` / `d.ddde-n`. Zero is the caller's case.
+#[cfg_attr(
+    not(all(target_arch = "wasm32", feature = "browser")),
+    allow(dead_code)
+)]
+pub(crate) fn write_exponential(out: &mut String, text: &str) {
+    let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let (exp_neg, exp_digits) = match exp.strip_prefix('-') {
+        Some(e) => (true, e),
+        None => (false, exp.trim_start_matches('+')),
+    };
+    let mut e: i64 = 0;
+    for b in exp_digits.bytes() {
+        e = e
+            .saturating_mul(10)
+            .saturating_add(i64::from(b.wrapping_sub(b'0')));
+    }
+    if exp_neg {
+        e = -e;
+    }
+    if neg {
+        out.push('-');
+    }
+    let n = digits.len() as i64;
+    let (head, tail) = digits.split_at(1);
+    if (-5..=15).contains(&e) {
+        if n - 1 <= e {
+            out.push_str(digits);
+            for _ in 0..(e - (n - 1)) {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else if e >= 0 {
+            let (int, frac) = digits.split_at(e as usize + 1);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(frac);
+        } else {
+            out.push_str("0.");
+            for _ in 0..(-e - 1) {
+                out.push('0');
+            }
+            out.push_str(digits);
+        }
+    } else {
+        out.push_str(head);
+        if !tail.is_empty() {
+            out.push('.');
+            out.push_str(tail);
+        }
+        out.push_str(if e < 0 { "e-" } else { "e+" });
+        write_u64(out, e.unsigned_abs());
     }
 }
 
@@ -858,3 +934,90 @@ static POW10: [f64; 309] = [
     1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299,
     1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::write_exponential;
+
+    /// The browser's float layout from shortest digits equals serde_json's `Display`.
+    #[test]
+    fn exponential_layout_matches_serde_json() {
+        let mut xs = vec![
+            1.5,
+            -1.5,
+            0.1,
+            1e-5,
+            1e-6,
+            1.5e-7,
+            123.456,
+            1e15,
+            1e16,
+            9.999e15,
+            1e21,
+            1e22,
+            -2.5e-300,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            0.3,
+            2.0 / 3.0,
+            100.0,
+            12345678.9,
+            1234567890123456.0,
+            0.000123,
+            4.0e-5,
+            1e100,
+            -7e-10,
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let x = f64::from_bits(seed);
+            if x.is_finite() && x != 0.0 {
+                xs.push(x);
+            }
+            // Also values in the plain-decimal range, with few digits.
+            xs.push((seed % 2_000_000) as f64 / 10f64.powi((seed % 23) as i32) - 1.0);
+        }
+        for x in xs {
+            let Some(want) = serde_json::Number::from_f64(x).map(|n| n.to_string()) else {
+                continue;
+            };
+            if x == 0.0 {
+                continue;
+            }
+            // The same digits as JavaScript's `toExponential()` writes them.
+            let mut got = String::new();
+            write_exponential(&mut got, &to_exponential(&want));
+            assert_eq!(got, want);
+            // Rust's `{:e}` (which breaks ties differently) still reads back as `x`.
+            let mut rust = String::new();
+            write_exponential(&mut rust, &format!("{x:e}"));
+            assert_eq!(rust.parse::<f64>().ok(), Some(x), "{x:e}");
+        }
+    }
+
+    /// `1234.5` → `1.2345e+3`, `1e-7` → `1e-7`, as JavaScript's `toExponential()`.
+    fn to_exponential(serde: &str) -> String {
+        let (neg, t) = match serde.strip_prefix('-') {
+            Some(t) => ("-", t),
+            None => ("", serde),
+        };
+        if let Some((m, e)) = t.split_once('e') {
+            let e = e.trim_start_matches('+');
+            let sign = if e.starts_with('-') { "" } else { "+" };
+            return format!("{neg}{m}e{sign}{e}");
+        }
+        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+        let all = format!("{int}{frac}");
+        let lead = all.len() - all.trim_start_matches('0').len();
+        let digits = all.trim_matches('0');
+        let exp = int.len() as i64 - 1 - lead as i64;
+        let (h, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let sign = if exp < 0 { "-" } else { "+" };
+        format!("{neg}{h}{dot}{rest}e{sign}{}", exp.abs())
+    }
+}
