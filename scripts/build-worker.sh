@@ -17,24 +17,27 @@ for bin in worker-build wasm-bindgen "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
   fi
 done
 # PRODUCTION=1 builds the Worker users deploy with a key (no embedded emulator) into build-prod/;
-# the default build (dev, tests, demo) embeds the emulator.
+# the default build (dev, tests, demo) embeds the emulator. OUT=dir writes elsewhere (wrangler.toml's
+# [build] command: `npx wrangler deploy` ships exactly the production build measured here).
 if [ "${PRODUCTION:-0}" = 1 ]; then
-  out=build-prod
+  out=${OUT:-build-prod}
   features=worker
 else
-  out=build
+  out=${OUT:-build}
   features=worker,emulator
 fi
 wasm=$out/index_bg.wasm
-# The stamp records when the last good build *started*, so an edit made during a build still
-# counts as newer than the build.
+# The stamp records when the last good build *started* (an edit made during a build still counts
+# as newer than the build) and holds the features it was built with.
 mkdir -p target
 stamp=target/worker-build-$out.stamp
 if [ "${FORCE:-0}" != 1 ] && [ -f "$out/index.js" ] && [ -f "$wasm" ] && [ -f "$stamp" ] &&
-  [ -z "$(find src Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]; then
+  [ "$(cat "$stamp")" = "$features" ] &&
+  [ -z "$(find src Cargo.toml Cargo.lock scripts/build-worker.sh scripts/worker_prune.py \
+    -newer "$stamp" -print -quit)" ]; then
   echo "build-worker: $out/ is up to date (FORCE=1 rebuilds)"
 else
-  touch "$stamp.next"
+  echo "$features" >"$stamp.next"
   # Unminified, so scripts/worker_prune.py can drop the wasm-bindgen classes of dependencies this
   # Worker never uses (R2Range, MinifyConfig, ContainerStartupOptions, wasm-streams' sources and
   # sinks: about 4.4 KB gzip) from the JS and the wasm; esbuild minifies afterwards.

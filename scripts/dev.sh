@@ -43,7 +43,8 @@ MSG
 
 config=wrangler.test.toml # serves the build/ made above; no second build
 if [ "${WATCH:-0}" = 1 ]; then
-  config=wrangler.toml # runs worker-build itself and rebuilds when src/ changes
+  config=wrangler.toml # runs scripts/build-worker.sh itself and rebuilds when src/ changes
+  export PRODUCTION=0   # … with the embedded emulator, like the build above
 fi
 exec wrangler dev --config "$config" --ip "$HOST" --port "$PORT" \
   --show-interactive-dev-session=false --inspector-port "$(free_port)" \
