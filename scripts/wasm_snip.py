@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Replace the bodies of Rust's panic-reporting functions with a bare `unreachable` (a trap), so
-that wasm-opt can drop the message formatting they alone keep alive. The browser package only.
+that wasm-opt can drop the message formatting they alone keep alive. Used by the browser package
+and the production Worker.
 
     python3 scripts/wasm_snip.py IN.wasm OUT.wasm
 
-Why it is sound: the crate is built with `panic = "abort"` (a panic ends in a trap either way) and
-the browser package installs no panic hook, so std's default hook formats the message only to
-write it to a stderr that does not exist on wasm32-unknown-unknown. The observable behaviour of
-a panic (a `RuntimeError: unreachable` in JS) is unchanged; the library code has no panicking
-paths by design (clippy's unwrap/expect/panic lints), these are the compiler's bounds checks.
-Not used for the Worker: workers-rs installs a hook that logs the panic message to the console.
+Why it is sound: the crate is built with `panic = "abort"` (a panic ends in a trap either way); the
+library code has no panicking paths by design (clippy's unwrap/expect/panic lints), these are the
+compiler's bounds checks.
+- Browser: the package installs no panic hook, so std's default hook formats the message only to
+  write it to a stderr that does not exist on wasm32-unknown-unknown. The observable behaviour of
+  a panic (a `RuntimeError: unreachable` in JS) is unchanged.
+- Production Worker: workers-rs's hook would log "Rust panic: <message>"; without it the trap is
+  still caught by worker-build's panic recovery (the instance is reinitialized) and workerd logs
+  "Critical RuntimeError: unreachable" with the wasm stack. scripts/build-worker.sh skips this
+  step for the dev build and with KEEP_PANIC_MESSAGES=1.
 
 Needs the wasm `name` section (wasm-bindgen keeps it; run before `wasm-opt`, which drops it).
 Prints what it replaced; exits 1 if nothing matched (a toolchain change renamed them).
