@@ -13,13 +13,12 @@
 //! with a stable code, and a log line that carries no value from the request or the environment.
 
 use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use worker::worker_sys::DurableObjectState;
 use worker::worker_sys::{DurableObject as JsStub, DurableObjectNamespace, DurableObjectStorage};
-use worker::{
-    console_error, durable_object, event, Context, DurableObject, Env, Request, Response,
-    ResponseBuilder, State,
-};
+use worker::{console_error, Env};
 
 #[cfg(feature = "emulator")]
 use crate::emulator::{Emulator, DROP_CONNECTION_HEADER};
@@ -72,23 +71,24 @@ impl Failure {
         }
     }
 
-    fn into_response(self, request_id: &str) -> Response {
+    fn into_response(self, request_id: &str) -> Result<web_sys::Response, JsValue> {
         console_error!("composio-edge worker: {} ({})", self.message, self.code);
         let body = crate::wire::json::json!({"error": {
             "code": self.code,
             "message": self.message,
             "request_id": request_id,
         }});
-        let headers = worker::Headers::new();
-        let _ = headers.set("content-type", "application/json");
-        let _ = headers.set("cache-control", "no-store");
+        let headers = web_sys::Headers::new()?;
+        headers.set("content-type", "application/json")?;
+        headers.set("cache-control", "no-store")?;
         if !request_id.is_empty() {
-            let _ = headers.set("x-request-id", request_id);
+            headers.set("x-request-id", request_id)?;
         }
-        ResponseBuilder::new()
-            .with_status(self.status)
-            .with_headers(headers)
-            .fixed(crate::wire::json::to_text(&body).into_bytes())
+        web_response(
+            self.status,
+            &headers,
+            crate::wire::json::to_text(&body).into_bytes(),
+        )
     }
 }
 
@@ -229,8 +229,22 @@ fn request_uri(req: &web_sys::Request) -> Result<http::Uri, Failure> {
         .map_err(|_| Failure::new(400, "bad_request", "malformed request url"))
 }
 
-/// Turns an `http` response into a workers-rs response (never panics on odd statuses).
-fn to_worker_response(res: HttpResponse) -> Result<Response, Failure> {
+/// A JS `Response` with this status, headers and body (none for the null-body statuses, whose
+/// constructor throws on a body).
+fn web_response(
+    status: u16,
+    headers: &web_sys::Headers,
+    mut body: Vec<u8>,
+) -> Result<web_sys::Response, JsValue> {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(status);
+    init.set_headers(headers);
+    let body = (!matches!(status, 204 | 205 | 304)).then_some(body.as_mut_slice());
+    web_sys::Response::new_with_opt_u8_array_and_init(body, &init)
+}
+
+/// Turns an `http` response into a JS response (never panics on odd statuses).
+fn to_web_response(res: HttpResponse) -> Result<web_sys::Response, Failure> {
     let (parts, body) = res.into_parts();
     let status = parts.status.as_u16();
     if !(200..=599).contains(&status) {
@@ -240,7 +254,7 @@ fn to_worker_response(res: HttpResponse) -> Result<Response, Failure> {
             "handler answered an unsupported status",
         ));
     }
-    let headers = worker::Headers::new();
+    let headers = web_sys::Headers::new().map_err(|_| INTERNAL)?;
     for (name, value) in &parts.headers {
         let Ok(value) = value.to_str() else {
             return Err(Failure::new(
@@ -253,15 +267,7 @@ fn to_worker_response(res: HttpResponse) -> Result<Response, Failure> {
             .append(name.as_str(), value)
             .map_err(|_| Failure::new(500, "internal_error", "handler answered a bad header"))?;
     }
-    let builder = ResponseBuilder::new()
-        .with_status(status)
-        .with_headers(headers);
-    // A null-body status must not carry a body (the Response constructor throws).
-    Ok(if matches!(status, 204 | 205 | 304) {
-        builder.empty()
-    } else {
-        builder.fixed(body)
-    })
+    web_response(status, &headers, body).map_err(|_| INTERNAL)
 }
 
 fn stub_failure(binding: &'static str) -> Failure {
@@ -315,21 +321,22 @@ async fn stub_fetch(stub: &JsStub, req: &web_sys::Request) -> Result<web_sys::Re
         .dyn_into()
 }
 
-/// The front Worker, on the raw `web_sys` request and response (workers-rs' `Request` would read
-/// `request.cf`, and its `Response` would rebuild a forwarded response once more).
-#[event(fetch)]
-async fn fetch(
+/// The Worker's `fetch` handler (worker-build's shim calls this export), on the raw `web_sys`
+/// request and response: no workers-rs `Request`/`Response`/`Error` (which would read
+/// `request.cf`, rebuild a forwarded response once more, and link their conversions).
+#[wasm_bindgen]
+pub async fn fetch(
     req: web_sys::Request,
     env: Env,
-    _ctx: Context,
-) -> worker::Result<web_sys::Response> {
+    _ctx: JsValue,
+) -> Result<web_sys::Response, JsValue> {
     match front(&req, &env).await {
         Ok(res) => Ok(res),
         #[cfg(feature = "emulator")]
-        Err(Outcome::Drop) => Err(worker::Error::RustError(
-            "connection dropped (emulator fault injection)".into(),
-        )),
-        Err(Outcome::Fail(f)) => Ok(f.into_response(&request_id(&req)).into()),
+        Err(Outcome::Drop) => {
+            Err(js_sys::Error::new("connection dropped (emulator fault injection)").into())
+        }
+        Err(Outcome::Fail(f)) => f.into_response(&request_id(&req)),
     }
 }
 
@@ -400,7 +407,7 @@ async fn front(req: &web_sys::Request, env: &Env) -> Result<web_sys::Response, O
                 gateway = gateway.with_signature_verifier(WebCryptoVerifier);
             }
             match gateway.front(request, &rt).await {
-                Dispatch::Respond(res) => Ok(to_worker_response(res)?.into()),
+                Dispatch::Respond(res) => Ok(to_web_response(res)?),
                 Dispatch::User { user_key, request } => {
                     let web = to_web_request(&request, None, true).map_err(|_| INTERNAL)?;
                     Ok(stub_fetch(&stub(env, USERS_BINDING, &user_key)?, &web)
@@ -591,42 +598,45 @@ async fn send_to_emulator(env: &Env, request: HttpRequest) -> Result<HttpRespons
 
 pub use objects::{EmulatorObject, UserObject};
 
-/// The Durable Object classes (the macro's generated JS glue has no doc comments).
-#[allow(missing_docs)]
+/// The Durable Object classes, exported with wasm-bindgen as workerd expects them: a
+/// constructor `(state, env)` and an async `fetch(request)`.
 mod objects {
     use super::*;
 
     /// The per-user Durable Object: runs [`Gateway::user`] with this object's storage.
-    #[durable_object(fetch)]
+    #[wasm_bindgen]
     pub struct UserObject {
         storage: Option<DurableObjectStorage>,
         env: Env,
         volatile: Volatile,
     }
 
-    impl DurableObject for UserObject {
-        fn new(state: State, env: Env) -> Self {
+    #[wasm_bindgen]
+    impl UserObject {
+        /// Called by workerd when the object starts.
+        #[wasm_bindgen(constructor)]
+        pub fn new(state: DurableObjectState, env: Env) -> Self {
             Self {
-                storage: state._inner().storage().ok(),
+                storage: state.storage().ok(),
                 env,
                 volatile: Volatile::default(),
             }
         }
 
-        async fn fetch(&self, req: Request) -> worker::Result<Response> {
-            let id = request_id(req.inner());
-            Ok(self
-                .handle(req)
-                .await
-                .unwrap_or_else(|f| f.into_response(&id)))
+        /// Handles one request forwarded by the front Worker.
+        pub async fn fetch(&self, req: web_sys::Request) -> Result<web_sys::Response, JsValue> {
+            match self.handle(&req).await {
+                Ok(res) => Ok(res),
+                Err(f) => f.into_response(&request_id(&req)),
+            }
         }
     }
 
     impl UserObject {
-        async fn handle(&self, req: Request) -> Result<Response, Failure> {
+        async fn handle(&self, req: &web_sys::Request) -> Result<web_sys::Response, Failure> {
             let config = read_config(&self.env)?;
             let rt = runtime()?;
-            let request = to_http_request(req.inner(), request_uri(req.inner())?).await?;
+            let request = to_http_request(req, request_uri(req)?).await?;
             #[cfg(feature = "emulator")]
             let upstream = if config.emulator_mode {
                 Upstream::Emulator(self.env.clone())
@@ -640,45 +650,48 @@ mod objects {
             let res = Gateway::new(config)
                 .user(request, &store, &upstream, &rt)
                 .await;
-            to_worker_response(res)
+            to_web_response(res)
         }
     }
 
     /// The emulator's Durable Object (one instance, `"default"`): runs [`Emulator::handle`] with
     /// this object's storage. A fault-injection drop travels back as the response header; the caller
     /// turns it into a dropped connection.
-    #[durable_object(fetch)]
+    #[wasm_bindgen]
     pub struct EmulatorObject {
         storage: Option<DurableObjectStorage>,
         volatile: Volatile,
     }
 
-    impl DurableObject for EmulatorObject {
-        fn new(state: State, _env: Env) -> Self {
+    #[wasm_bindgen]
+    impl EmulatorObject {
+        /// Called by workerd when the object starts.
+        #[wasm_bindgen(constructor)]
+        pub fn new(state: DurableObjectState, _env: Env) -> Self {
             Self {
-                storage: state._inner().storage().ok(),
+                storage: state.storage().ok(),
                 volatile: Volatile::default(),
             }
         }
 
-        async fn fetch(&self, req: Request) -> worker::Result<Response> {
-            let id = request_id(req.inner());
-            Ok(self
-                .handle(req)
-                .await
-                .unwrap_or_else(|f| f.into_response(&id)))
+        /// Handles one request forwarded by the front Worker.
+        pub async fn fetch(&self, req: web_sys::Request) -> Result<web_sys::Response, JsValue> {
+            match self.handle(&req).await {
+                Ok(res) => Ok(res),
+                Err(f) => f.into_response(&request_id(&req)),
+            }
         }
     }
 
     impl EmulatorObject {
-        async fn handle(&self, req: Request) -> Result<Response, Failure> {
+        async fn handle(&self, req: &web_sys::Request) -> Result<web_sys::Response, Failure> {
             #[cfg(feature = "emulator")]
             {
                 let rt = runtime()?;
-                let request = to_http_request(req.inner(), request_uri(req.inner())?).await?;
+                let request = to_http_request(req, request_uri(req)?).await?;
                 let store = DoStore::new(self.storage.as_ref(), &self.volatile);
                 let res = Emulator::new().handle(request, &store, &rt).await;
-                to_worker_response(res)
+                to_web_response(res)
             }
             #[cfg(not(feature = "emulator"))]
             {
