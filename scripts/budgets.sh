@@ -16,10 +16,11 @@ cd "$ROOT"
 
 BROWSER_BUDGET=$((60 * 1024))
 WORKER_BUDGET=$((150 * 1024))
-# Ratchets while the budgets above are not met (issue 6): today's sizes plus a little room. They
-# fail even with REPORT_ONLY=1, so the sizes can only go down; lower them as the sizes shrink.
+# Ratchets, which fail even with REPORT_ONLY=1: the Worker's is its budget (met), the browser's is
+# today's size plus a little room while its budget is not met (issue 6), so it can only go down;
+# lower it as the size shrinks, and make it the budget when the budget is met.
 BROWSER_CEILING=$((81 * 1024))
-WORKER_CEILING=$((150 * 1024))
+WORKER_CEILING=$WORKER_BUDGET
 OUT=target/bench
 mkdir -p "$OUT"
 
