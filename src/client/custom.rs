@@ -169,7 +169,7 @@ pub fn expected_final_slug(slug: &str, toolkit: Option<&str>) -> String {
 }
 
 fn check_len(what: &str, value: &str, max: usize) -> Result<()> {
-    let n = value.chars().count();
+    let n = crate::encoding::char_count(value);
     if n == 0 || n > max {
         return Err(Error::InvalidRequest(format!(
             "{what} must be 1 to {max} characters long"

@@ -884,7 +884,7 @@ impl SearchRequest {
         }
         let mut qs = Vec::new();
         for q in &self.queries {
-            let n = q.use_case.chars().count();
+            let n = crate::encoding::char_count(&q.use_case);
             if n == 0 || n > 1024 {
                 return Err(Error::InvalidRequest(
                     "use_case must be 1 to 1024 characters long".into(),
@@ -893,7 +893,7 @@ impl SearchRequest {
             let mut o = Map::new();
             o.insert("use_case".into(), json!(q.use_case));
             if let Some(k) = &q.known_fields {
-                if k.chars().count() > 500 {
+                if crate::encoding::char_count(k) > 500 {
                     return Err(Error::InvalidRequest(
                         "known_fields must be at most 500 characters long".into(),
                     ));

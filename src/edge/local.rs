@@ -98,10 +98,10 @@ impl LocalTool {
         if self.final_slug().len() > 60 {
             return bad("slug is too long (LOCAL_<slug> must be at most 60 characters)");
         }
-        if !(1..=128).contains(&self.name.chars().count()) {
+        if !(1..=128).contains(&crate::encoding::char_count(&self.name)) {
             return bad("name must have 1 to 128 characters");
         }
-        if !(1..=5120).contains(&self.description.chars().count()) {
+        if !(1..=5120).contains(&crate::encoding::char_count(&self.description)) {
             return bad("description must have 1 to 5120 characters");
         }
         match &self.input_schema {

@@ -88,15 +88,15 @@ impl SearchRequest {
             )));
         }
         for q in &self.queries {
-            let n = q.use_case.trim().chars().count();
-            if n == 0 || q.use_case.chars().count() > 1024 {
+            let n = crate::encoding::char_count(q.use_case.trim());
+            if n == 0 || crate::encoding::char_count(&q.use_case) > 1024 {
                 return Err(crate::Error::InvalidRequest(
                     "a search use_case must have 1 to 1024 characters".into(),
                 ));
             }
             if q.known_fields
                 .as_ref()
-                .is_some_and(|k| k.chars().count() > 500)
+                .is_some_and(|k| crate::encoding::char_count(k) > 500)
             {
                 return Err(crate::Error::InvalidRequest(
                     "known_fields must have at most 500 characters".into(),

@@ -250,7 +250,7 @@ pub(crate) fn all_bytes(s: &str, ok: fn(u8) -> bool) -> bool {
 
 /// Checks a user id: 1–256 characters, no control characters.
 pub(crate) fn valid_user_id(s: &str) -> bool {
-    !s.is_empty() && s.chars().count() <= 256 && !s.chars().any(char::is_control)
+    !s.is_empty() && crate::encoding::char_count(s) <= 256 && !s.chars().any(char::is_control)
 }
 
 /// Content type and JSON syntax of a route's body (after authentication).

@@ -656,7 +656,7 @@ async fn search<S: Store, T: Transport, R: Runtime>(
     if queries.iter().any(|q| {
         q.get("use_case")
             .and_then(Value::as_str)
-            .is_none_or(|s| s.trim().is_empty() || s.chars().count() > 1024)
+            .is_none_or(|s| s.trim().is_empty() || crate::encoding::char_count(s) > 1024)
     }) {
         return Err(bad("each query must be 1 to 1024 characters"));
     }

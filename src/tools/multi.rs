@@ -268,9 +268,8 @@ pub fn merge_multi_execute(
             _ => Vec::new(),
         },
     };
-    // Keyed by (index, insertion order): an unstable sort then equals the stable one, with
-    // less code in the wasm.
-    let mut merged: Vec<((usize, usize), Map<String, Value>)> = Vec::new();
+    // Each entry with the index of its tool call; ordered below by that index.
+    let mut merged: Vec<(usize, Map<String, Value>)> = Vec::new();
     for (pos, entry) in remote_entries.into_iter().enumerate() {
         let idx = plan.remote_indices.get(pos).copied().unwrap_or(pos);
         let mut e = match entry {
@@ -278,7 +277,7 @@ pub fn merge_multi_execute(
             _ => crate::wire::json::new_map(),
         };
         crate::wire::json::put(&mut e, "index", Value::from(idx));
-        merged.push(((idx, merged.len()), e));
+        merged.push((idx, e));
     }
     let local_failed = locals.iter().any(ToolOutcome::has_error);
     let had_locals = !locals.is_empty();
@@ -294,18 +293,40 @@ pub fn merge_multi_execute(
         crate::wire::json::put(&mut e, "response", Value::Object(response));
         crate::wire::json::put(&mut e, "tool_slug", Value::from(call.tool_slug.as_str()));
         crate::wire::json::put(&mut e, "index", Value::from(call.index));
-        merged.push(((call.index, merged.len()), e));
+        merged.push((call.index, e));
     }
-    merged.sort_unstable_by_key(|(k, _)| *k);
+    // A stable counting sort by index (equal indices keep insertion order: remote first): O(n +
+    // largest index), and far less code in the wasm than a comparison sort. Every index is a
+    // position in the request's or the response's list, so the counts stay that small.
     let n = merged.len();
-    let results: Vec<Value> = merged
-        .into_iter()
-        .enumerate()
-        .map(|(i, (_, mut e))| {
-            crate::wire::json::put(&mut e, "index", Value::from(i));
-            Value::Object(e)
-        })
-        .collect();
+    let mut start: Vec<usize> = Vec::new();
+    for (k, _) in &merged {
+        if start.len() <= *k {
+            start.resize(*k + 1, 0);
+        }
+        start[*k] += 1;
+    }
+    let mut sum = 0;
+    for s in &mut start {
+        let count = *s;
+        *s = sum;
+        sum += count;
+    }
+    let mut slots: Vec<Option<Map<String, Value>>> = Vec::new();
+    slots.resize_with(n, || None);
+    for (k, e) in merged {
+        if let Some(at) = start.get_mut(k) {
+            if let Some(slot) = slots.get_mut(*at) {
+                *slot = Some(e);
+            }
+            *at += 1;
+        }
+    }
+    let mut results: Vec<Value> = Vec::with_capacity(n);
+    for (i, mut e) in slots.into_iter().flatten().enumerate() {
+        crate::wire::json::put(&mut e, "index", Value::from(i));
+        results.push(Value::Object(e));
+    }
     let failed = results.iter().filter(|r| truthy(r.get("error"))).count();
     let had_counters = ["total_count", "success_count", "error_count"]
         .iter()

@@ -280,7 +280,7 @@ impl<'a> Validator<'a> {
             Value::Object(o) => self.object(s, o, path, depth),
             Value::Array(a) => self.array(s, a, path, depth),
             Value::String(st) => {
-                let len = || st.chars().count() as u64;
+                let len = || crate::encoding::char_count(st) as u64;
                 if let Some(n) = count("minLength").filter(|&n| len() < n) {
                     self.fail(path, format!("must have at least {n} characters"));
                 }
