@@ -69,6 +69,16 @@ pub const PROVIDERS: [&str; 5] = [
     "vercel",
 ];
 
+/// [`PROVIDERS`] as the error message lists them.
+const PROVIDER_LIST: &str = "openai, openai-responses, anthropic, gemini, vercel";
+
+/// The error for a provider name not in [`PROVIDERS`].
+fn unknown_provider(p: &str) -> Error {
+    Error::InvalidRequest(format!(
+        "unknown provider \"{p}\"; use one of {PROVIDER_LIST}"
+    ))
+}
+
 /// Default time [`EdgeClient::wait_for_connection`] waits (as the official SDK: 60 s).
 pub const DEFAULT_WAIT_MS: u64 = 60_000;
 
@@ -346,12 +356,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
         let path = match provider {
             None => "/v1/tools".to_owned(),
             Some(p) if PROVIDERS.contains(&p) => format!("/v1/tools?provider={p}"),
-            Some(p) => {
-                return Err(Error::InvalidRequest(format!(
-                    "unknown provider \"{p}\"; use one of {}",
-                    PROVIDERS.join(", ")
-                )))
-            }
+            Some(p) => return Err(unknown_provider(p)),
         };
         let mut v = self.call(Method::GET, &path, None, true).await?;
         // The gateway answers `{provider, tools, total}`; callers get the list itself.
@@ -965,6 +970,15 @@ async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_list_names_every_provider() {
+        assert_eq!(PROVIDER_LIST, PROVIDERS.join(", "));
+        assert_eq!(
+            unknown_provider("x").to_string(),
+            "invalid request: unknown provider \"x\"; use one of openai, openai-responses, anthropic, gemini, vercel"
+        );
+    }
 
     #[test]
     fn tool_json_matches_serde() {

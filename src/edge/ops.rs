@@ -132,10 +132,7 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
         "tools" => match s(v, "provider") {
             None => Ok(json!("/v1/tools")),
             Some(p) if PROVIDERS.contains(&p) => Ok(json!(format!("/v1/tools?provider={p}"))),
-            Some(p) => Err(Error::InvalidRequest(format!(
-                "unknown provider \"{p}\"; use one of {}",
-                PROVIDERS.join(", ")
-            ))),
+            Some(p) => Err(super::unknown_provider(p)),
         },
         "listed" => listed(v),
         "definitions" => Ok(definitions(get(v, "tools"))),

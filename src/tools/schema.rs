@@ -125,11 +125,16 @@ fn type_ok(t: &Value, i: &Value) -> bool {
 
 fn types_str(t: &Value) -> String {
     match t {
-        Value::Array(ts) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(" or "),
+        Value::Array(ts) => {
+            let mut out = String::new();
+            for t in ts.iter().filter_map(Value::as_str) {
+                if !out.is_empty() {
+                    out.push_str(" or ");
+                }
+                out.push_str(t);
+            }
+            out
+        }
         other => other.as_str().unwrap_or_default().to_string(),
     }
 }
