@@ -39,6 +39,13 @@ PATTERNS = [
     r"::handle_alloc_error\b",
     r"raw_vec::handle_error\b",
     r"__rust_end_short_backtrace",
+    # `Debug` impls only panic messages format (an assertion's operands, a slice range, a
+    # thread-local access error). Their vtables die with the functions above, but the functions
+    # stay in the indirect-call table, which wasm-opt keeps whole. The crate formats nothing with
+    # `{:?}` outside tests, so nothing else reaches them.
+    r"^<char as core(?:\[[0-9a-f]+\])?::fmt::Debug>::fmt$",
+    r"^<core(?:\[[0-9a-f]+\])?::ops::range::Range<usize> as core(?:\[[0-9a-f]+\])?::fmt::Debug>::fmt$",
+    r"thread::local::AccessError as core(?:\[[0-9a-f]+\])?::fmt::Debug>::fmt$",
 ]
 UNREACHABLE_BODY = b"\x03\x00\x00\x0b"  # size 3: no locals, `unreachable`, `end`
 
