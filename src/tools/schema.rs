@@ -406,7 +406,11 @@ impl<'a> Validator<'a> {
         match (deep.next(), deep.next()) {
             (Some(only), None) => self.out.extend(only),
             (None, _) => {
-                let msg = format!("expected {}, got {}", types.join(" or "), type_name(i));
+                let msg = format!(
+                    "expected {}, got {}",
+                    crate::encoding::join(&types, " or "),
+                    type_name(i)
+                );
                 self.fail(path, msg);
             }
             _ => self.fail(path, "must match one of the allowed schemas"),
