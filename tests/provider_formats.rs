@@ -581,3 +581,86 @@ fn every_provider_formats_hostile_schemas_without_panicking() {
         }
     }
 }
+
+/// The edge cases of each parser's layout: which entries are skipped, where ids come from,
+/// which container shapes are accepted.
+#[test]
+fn call_parsers_layout_edge_cases() {
+    let ids = |calls: Vec<ToolCall>| -> Vec<(String, String, Value)> {
+        calls
+            .into_iter()
+            .map(|c| (c.id, c.name, Value::Object(c.arguments)))
+            .collect()
+    };
+    let t = |id: &str, name: &str, args: Value| (id.to_string(), name.to_string(), args);
+    // OpenAI chat: an entry without `type` counts, another `type` is skipped; no bare arrays.
+    let completion = json!({"choices":[{"message":{"tool_calls":[
+        {"id":"a","function":{"name":"X","arguments":"{\"n\":1}"}},
+        {"id":"b","type":"custom","function":{"name":"Y","arguments":"{}"}},
+        {"id":"c","type":"function","function":{"name":"Z"}},
+        {"type":"function"}]}}]});
+    assert_eq!(
+        ids(openai::parse_tool_calls(&completion).unwrap()),
+        vec![
+            t("a", "X", json!({"n":1})),
+            t("c", "Z", json!({})),
+            t("", "", json!({}))
+        ]
+    );
+    assert!(openai::parse_tool_calls(&json!([{"id":"a"}]))
+        .unwrap()
+        .is_empty());
+    // Responses: `type` is required; a whole response or the output array.
+    let items = json!([{"type":"function_call","call_id":"k","id":"fc_1","name":"X","arguments":"{}"},
+                       {"call_id":"m","name":"Y"},{"type":"message"}]);
+    let want = vec![t("k", "X", json!({}))];
+    assert_eq!(
+        ids(openai_responses::parse_tool_calls(&items).unwrap()),
+        want
+    );
+    let whole = json!({ "output": items });
+    assert_eq!(
+        ids(openai_responses::parse_tool_calls(&whole).unwrap()),
+        want
+    );
+    // Anthropic: a message or its content array; only `tool_use` blocks.
+    let blocks = json!([{"type":"text","text":"hi"},{"type":"tool_use","id":"u","name":"X","input":{"a":true}},
+                        {"id":"v","name":"Y","input":{}}]);
+    let want = vec![t("u", "X", json!({"a":true}))];
+    assert_eq!(ids(anthropic::parse_tool_uses(&blocks).unwrap()), want);
+    let message = json!({ "content": blocks });
+    assert_eq!(ids(anthropic::parse_tool_uses(&message).unwrap()), want);
+    assert!(anthropic::parse_tool_uses(&json!({"content":"text"}))
+        .unwrap()
+        .is_empty());
+    // Vercel: `input`, else AI SDK 4's `args`; an array or `toolCalls`.
+    let calls = json!([{"toolCallId":"1","toolName":"X","input":{"a":1},"args":{"b":2}},
+                       {"toolCallId":"2","toolName":"Y","args":{"b":2}},{"toolName":"Z"}]);
+    let want = vec![
+        t("1", "X", json!({"a":1})),
+        t("2", "Y", json!({"b":2})),
+        t("", "Z", json!({})),
+    ];
+    assert_eq!(ids(vercel::parse_tool_calls(&calls).unwrap()), want);
+    let wrapped = json!({ "toolCalls": calls });
+    assert_eq!(ids(vercel::parse_tool_calls(&wrapped).unwrap()), want);
+    // Gemini: parts without functionCall are skipped; the id is functionCall.id or the name.
+    let parts = json!([{"text":"x"},{"functionCall":{"name":"X","args":{"q":"a"}}},
+                       {"functionCall":{"id":"i2","name":"Y"}},{"functionCall":{"id":7,"name":"Z"}}]);
+    let want = vec![
+        t("X", "X", json!({"q":"a"})),
+        t("i2", "Y", json!({})),
+        t("Z", "Z", json!({})),
+    ];
+    for v in [
+        parts.clone(),
+        json!({ "parts": parts }),
+        json!({"content": {"parts": parts}}),
+        json!({"candidates": [{"content": {"parts": parts}}]}),
+    ] {
+        assert_eq!(ids(gemini::parse_function_calls(&v).unwrap()), want);
+    }
+    // Unusable arguments are an error in every layout.
+    let bad = json!({"choices":[{"message":{"tool_calls":[{"function":{"name":"X","arguments":"[1]"}}]}}]});
+    assert!(openai::parse_tool_calls(&bad).is_err());
+}

@@ -5,9 +5,7 @@ use serde_json::Value;
 
 use crate::wire::json::json;
 
-use super::openai::str_of;
 use super::{deref_schema, input_schema, json_text, sanitize_keys, KeyMap, ToolCall};
-use crate::tools::args::normalize_arguments;
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
 use crate::Error;
@@ -83,34 +81,28 @@ pub fn format_tools(tools: &[Tool], cache_control: bool) -> Value {
 /// The `tool_use` blocks of a message (`{"content":[…]}` or the content array itself), with
 /// the keys as the model sent them.
 pub fn parse_tool_uses(message: &Value) -> Result<Vec<ToolCall>, Error> {
-    let blocks = match message {
-        Value::Array(a) => Some(a),
-        other => other.get("content").and_then(Value::as_array),
-    };
-    let mut out = Vec::new();
-    for b in blocks.into_iter().flatten() {
-        if b.get("type").and_then(Value::as_str) != Some("tool_use") {
-            continue;
-        }
-        out.push(ToolCall {
-            id: str_of(b.get("id")),
-            name: str_of(b.get("name")),
-            arguments: normalize_arguments(b.get("input").unwrap_or(&Value::Null))?,
-        });
-    }
-    Ok(out)
+    super::extract_calls(
+        message,
+        &super::CallShape {
+            lists: &["/content", ""],
+            kind: "tool_use",
+            kind_optional: false,
+            inner: "",
+            gemini: false,
+            id: "id",
+            name: "name",
+            args: ["input", ""],
+        },
+    )
 }
 
 /// [`parse_tool_uses`], then original property keys restored using the matching tool's key map.
 pub fn parse_tool_uses_restored(message: &Value, tools: &[Tool]) -> Result<Vec<ToolCall>, Error> {
-    let mut calls = parse_tool_uses(message)?;
-    for c in &mut calls {
-        if let Some(t) = tools.iter().find(|t| t.slug == c.name) {
-            let args = std::mem::take(&mut c.arguments);
-            c.arguments = key_map(t).restore_map(args);
-        }
-    }
-    Ok(calls)
+    Ok(super::restore_calls(
+        parse_tool_uses(message)?,
+        tools,
+        key_map,
+    ))
 }
 
 /// One `tool_result` block: `content` is the JSON text of `data`, or the error message with

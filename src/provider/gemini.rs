@@ -14,9 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::wire::json::json;
 
-use super::openai::str_of;
 use super::{deref_schema, input_schema, sanitize_keys, KeyMap, ToolCall};
-use crate::tools::args::normalize_arguments;
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
 use crate::Error;
@@ -277,43 +275,33 @@ pub fn format_tools(tools: &[Tool]) -> Value {
 /// The `functionCall` parts of a response (`candidates[0]`), a candidate, a content or a parts
 /// array. The call id is `functionCall.id` when present, else the function name.
 pub fn parse_function_calls(v: &Value) -> Result<Vec<ToolCall>, Error> {
-    let parts = [
-        "/candidates/0/content/parts",
-        "/content/parts",
-        "/parts",
-        "",
-    ]
-    .iter()
-    .find_map(|p| v.pointer(p).and_then(Value::as_array));
-    let mut out = Vec::new();
-    for part in parts.into_iter().flatten() {
-        let Some(fc) = part.get("functionCall") else {
-            continue;
-        };
-        let name = str_of(fc.get("name"));
-        let id = fc
-            .get("id")
-            .and_then(Value::as_str)
-            .map_or_else(|| name.clone(), String::from);
-        out.push(ToolCall {
-            id,
-            name,
-            arguments: normalize_arguments(fc.get("args").unwrap_or(&Value::Null))?,
-        });
-    }
-    Ok(out)
+    super::extract_calls(
+        v,
+        &super::CallShape {
+            lists: &[
+                "/candidates/0/content/parts",
+                "/content/parts",
+                "/parts",
+                "",
+            ],
+            kind: "",
+            kind_optional: false,
+            inner: "functionCall",
+            gemini: true,
+            id: "id",
+            name: "name",
+            args: ["args", ""],
+        },
+    )
 }
 
 /// [`parse_function_calls`] with the original parameter names restored.
 pub fn parse_function_calls_restored(v: &Value, tools: &[Tool]) -> Result<Vec<ToolCall>, Error> {
-    let mut calls = parse_function_calls(v)?;
-    for c in &mut calls {
-        if let Some(t) = tools.iter().find(|t| t.slug == c.name) {
-            let args = std::mem::take(&mut c.arguments);
-            c.arguments = key_map(t).restore_map(args);
-        }
-    }
-    Ok(calls)
+    Ok(super::restore_calls(
+        parse_function_calls(v)?,
+        tools,
+        key_map,
+    ))
 }
 
 /// `{"functionResponse":{"name","id"?,"response":{"output":data}|{"error":message}}}`.

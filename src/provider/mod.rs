@@ -142,6 +142,92 @@ impl Provider {
     }
 }
 
+/// Where one provider keeps its tool calls: one table entry per format instead of five
+/// hand-written walkers (smaller wasm; the behaviour of each parser is pinned by its tests).
+pub(crate) struct CallShape {
+    /// JSON pointers tried in order; the first that names an array is the list of entries.
+    pub lists: &'static [&'static str],
+    /// The `type` an entry must have (`""`: any).
+    pub kind: &'static str,
+    /// `true`: an entry without `type` passes too (only a different `type` is skipped).
+    pub kind_optional: bool,
+    /// The member holding name and arguments (`""`: the entry itself).
+    pub inner: &'static str,
+    /// Gemini: entries without `inner` are skipped, and the id is `inner.id` or the name.
+    pub gemini: bool,
+    /// The id member of the entry.
+    pub id: &'static str,
+    /// The name member.
+    pub name: &'static str,
+    /// The arguments member, then a fallback one (`""`: none).
+    pub args: [&'static str; 2],
+}
+
+/// The tool calls `v` holds in `shape`'s layout, arguments normalized.
+pub(crate) fn extract_calls(v: &Value, shape: &CallShape) -> Result<Vec<ToolCall>, Error> {
+    let mut list = None;
+    for p in shape.lists {
+        list = v.pointer(p).and_then(Value::as_array);
+        if list.is_some() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for c in list.into_iter().flatten() {
+        if !shape.kind.is_empty() {
+            let skip = match c.get("type") {
+                None => !shape.kind_optional,
+                Some(t) => t.as_str() != Some(shape.kind),
+            };
+            if skip {
+                continue;
+            }
+        }
+        let f = if shape.inner.is_empty() {
+            c
+        } else {
+            match c.get(shape.inner) {
+                Some(f) => f,
+                None if shape.gemini => continue,
+                None => &Value::Null,
+            }
+        };
+        let name = openai::str_of(f.get(shape.name));
+        let id = if shape.gemini {
+            f.get(shape.id)
+                .and_then(Value::as_str)
+                .map_or_else(|| name.clone(), String::from)
+        } else {
+            openai::str_of(c.get(shape.id))
+        };
+        let mut args = f.get(shape.args[0]);
+        if args.is_none() && !shape.args[1].is_empty() {
+            args = f.get(shape.args[1]);
+        }
+        out.push(ToolCall {
+            id,
+            name,
+            arguments: crate::tools::args::normalize_arguments(args.unwrap_or(&Value::Null))?,
+        });
+    }
+    Ok(out)
+}
+
+/// Restores the original property keys of every call whose tool is in `tools`.
+pub(crate) fn restore_calls(
+    mut calls: Vec<ToolCall>,
+    tools: &[Tool],
+    key_map: fn(&Tool) -> KeyMap,
+) -> Vec<ToolCall> {
+    for c in &mut calls {
+        if let Some(t) = tools.iter().find(|t| t.slug == c.name) {
+            let args = std::mem::take(&mut c.arguments);
+            c.arguments = key_map(t).restore_map(args);
+        }
+    }
+    calls
+}
+
 /// `{"type":"object","properties":{}}`, used when a tool has no input schema.
 pub(crate) fn input_schema(tool: &Tool) -> Value {
     match &tool.input_parameters {

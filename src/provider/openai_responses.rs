@@ -5,9 +5,8 @@ use serde_json::Value;
 
 use crate::wire::json::json;
 
-use super::openai::{result_text, str_of};
+use super::openai::result_text;
 use super::{dedupe_required, for_each_subschema, input_schema, ToolCall};
-use crate::tools::args::normalize_arguments;
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
 use crate::Error;
@@ -97,22 +96,19 @@ pub fn strictify(schema: &mut Value) {
 /// The `function_call` items of a responses `output` array (or of a whole response object that
 /// has `output`); `id` is the item's `call_id`.
 pub fn parse_tool_calls(output: &Value) -> Result<Vec<ToolCall>, Error> {
-    let items = match output {
-        Value::Array(a) => Some(a),
-        other => other.get("output").and_then(Value::as_array),
-    };
-    let mut out = Vec::new();
-    for item in items.into_iter().flatten() {
-        if item.get("type").and_then(Value::as_str) != Some("function_call") {
-            continue;
-        }
-        out.push(ToolCall {
-            id: str_of(item.get("call_id")),
-            name: str_of(item.get("name")),
-            arguments: normalize_arguments(item.get("arguments").unwrap_or(&Value::Null))?,
-        });
-    }
-    Ok(out)
+    super::extract_calls(
+        output,
+        &super::CallShape {
+            lists: &["/output", ""],
+            kind: "function_call",
+            kind_optional: false,
+            inner: "",
+            gemini: false,
+            id: "call_id",
+            name: "name",
+            args: ["arguments", ""],
+        },
+    )
 }
 
 /// `{"type":"function_call_output","call_id","output","status"}`: `completed` with the JSON
