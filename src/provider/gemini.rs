@@ -117,7 +117,9 @@ fn convert(s: &Value, depth: usize) -> Value {
             .filter(|v| !v.is_null())
             .map(|v| Value::from(v.as_str().map_or_else(|| super::json_text(v), String::from)))
             .collect();
-        out.entry("type").or_insert_with(|| Value::from("STRING"));
+        if !out.contains_key("type") {
+            crate::wire::json::put(&mut out, "type", Value::from("STRING"));
+        }
         if out.get("type") != Some(&Value::from("STRING")) {
             crate::wire::json::put(&mut out, "format", Value::from("enum"));
         }
@@ -130,15 +132,15 @@ fn convert(s: &Value, depth: usize) -> Value {
             Some("INTEGER") => matches!(f, "int32" | "int64"),
             _ => false,
         };
-        if ok {
-            out.entry("format").or_insert_with(|| Value::from(f));
+        if ok && !out.contains_key("format") {
+            crate::wire::json::put(&mut out, "format", Value::from(f));
         }
     }
     if let Some(Value::Object(props)) = m.get("properties") {
-        let conv: Map<String, Value> = props
-            .iter()
-            .map(|(k, v)| (k.clone(), convert(v, depth + 1)))
-            .collect();
+        let mut conv = crate::wire::json::new_map();
+        for (k, v) in props {
+            conv.insert(k.clone(), convert(v, depth + 1));
+        }
         if let Some(Value::Array(req)) = m.get("required") {
             let mut seen = Vec::new();
             for r in req.iter().filter_map(Value::as_str) {
@@ -153,7 +155,9 @@ fn convert(s: &Value, depth: usize) -> Value {
         if !conv.is_empty() {
             crate::wire::json::put(&mut out, "properties", Value::Object(conv));
         }
-        out.entry("type").or_insert_with(|| Value::from("OBJECT"));
+        if !out.contains_key("type") {
+            crate::wire::json::put(&mut out, "type", Value::from("OBJECT"));
+        }
     }
     match m.get("items") {
         Some(Value::Array(tuple)) => {
@@ -169,34 +173,33 @@ fn convert(s: &Value, depth: usize) -> Value {
     if out.get("type") == Some(&Value::from("ARRAY")) && !out.contains_key("items") {
         crate::wire::json::put(&mut out, "items", json!({"type": "STRING"}));
     }
-    let branches: Vec<&Value> = ["anyOf", "oneOf"]
-        .iter()
-        .filter_map(|k| m.get(*k).and_then(Value::as_array))
-        .flatten()
-        .collect();
-    if !branches.is_empty() {
-        let mut any = Vec::new();
-        for b in branches {
+    // Without branches `any` stays empty and nothing is added.
+    let mut any = Vec::new();
+    for key in ["anyOf", "oneOf"] {
+        for b in m.get(key).and_then(Value::as_array).into_iter().flatten() {
             if b.get("type").and_then(Value::as_str) == Some("null") {
                 nullable = true;
             } else {
                 any.push(convert(b, depth + 1));
             }
         }
-        match <[Value; 1]>::try_from(any) {
-            Ok([Value::Object(only)]) => {
+    }
+    if any.len() == 1 {
+        match any.pop() {
+            Some(Value::Object(only)) => {
                 for (k, v) in only {
-                    out.entry(k).or_insert(v);
+                    if !out.contains_key(&k) {
+                        out.insert(k, v);
+                    }
                 }
             }
-            Ok([other]) => {
+            Some(other) => {
                 crate::wire::json::put(&mut out, "anyOf", Value::Array(vec![other]));
             }
-            Err(any) if !any.is_empty() => {
-                crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
-            }
-            Err(_) => {}
+            None => {}
         }
+    } else if !any.is_empty() {
+        crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
     }
     if let Some(Value::Array(all)) = m.get("allOf") {
         for b in all {
@@ -216,7 +219,9 @@ fn merge_into(out: &mut Map<String, Value>, part: Map<String, Value>) {
         match (k.as_str(), out.get_mut(&k), v) {
             ("properties", Some(Value::Object(mine)), Value::Object(theirs)) => {
                 for (pk, pv) in theirs {
-                    mine.entry(pk).or_insert(pv);
+                    if !mine.contains_key(&pk) {
+                        mine.insert(pk, pv);
+                    }
                 }
             }
             ("required", Some(Value::Array(mine)), Value::Array(theirs)) => {
