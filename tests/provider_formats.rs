@@ -664,3 +664,42 @@ fn call_parsers_layout_edge_cases() {
     let bad = json!({"choices":[{"message":{"tool_calls":[{"function":{"name":"X","arguments":"[1]"}}]}}]});
     assert!(openai::parse_tool_calls(&bad).is_err());
 }
+
+/// Gemini type arrays, one-branch merges and key restoring inside arrays.
+#[test]
+fn gemini_type_lists_and_nested_restores() {
+    let s = json!({"type":["string","integer","null"]});
+    assert_eq!(
+        gemini::to_gemini_schema(&s),
+        json!({"anyOf":[{"type":"STRING"},{"type":"INTEGER"}],"nullable":true})
+    );
+    let s = json!({"type":["null","number"],"format":"float"});
+    assert_eq!(
+        gemini::to_gemini_schema(&s),
+        json!({"type":"NUMBER","format":"float","nullable":true})
+    );
+    let s = json!({"type":["null"]});
+    assert_eq!(gemini::to_gemini_schema(&s), json!({"nullable":true}));
+    let s = json!({"anyOf":[{"type":"null"},{"type":"string","title":"t"}],"title":"outer"});
+    assert_eq!(
+        gemini::to_gemini_schema(&s),
+        json!({"title":"outer","type":"STRING","nullable":true})
+    );
+    let s = json!({"oneOf":[{"type":"string"},{"type":"integer"}],"anyOf":[{"type":"boolean"}]});
+    assert_eq!(
+        gemini::to_gemini_schema(&s),
+        json!({"anyOf":[{"type":"BOOLEAN"},{"type":"STRING"},{"type":"INTEGER"}]})
+    );
+    let t = tool(
+        "T",
+        json!({"type":"object","properties":{"a b":{"type":"array","items":{"type":"object",
+            "properties":{"c-d":{"type":"string"},"ok":{"type":"string"}}}}}}),
+    );
+    let calls = json!({"candidates":[{"content":{"parts":[{"functionCall":{"name":"T",
+        "args":{"a_b":[{"c_d":"x","ok":"y"},3]}}}]}}]});
+    let parsed = gemini::parse_function_calls_restored(&calls, &[t]).unwrap();
+    assert_eq!(
+        Value::Object(parsed[0].arguments.clone()),
+        json!({"a b":[{"c-d":"x","ok":"y"},3]})
+    );
+}

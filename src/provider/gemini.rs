@@ -84,18 +84,22 @@ fn convert(s: &Value, depth: usize) -> Value {
             crate::wire::json::put(&mut out, "type", upper(t));
         }
         Some(Value::Array(ts)) => {
-            let types: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
-            nullable |= types.contains(&"null");
-            let real: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
-            match real.as_slice() {
-                [one] => {
-                    crate::wire::json::put(&mut out, "type", upper(one));
+            let mut any = Vec::new();
+            for t in ts.iter().filter_map(Value::as_str) {
+                if t == "null" {
+                    nullable = true;
+                } else {
+                    any.push(json!({"type": upper(t)}));
                 }
-                [] => {}
-                many => {
-                    let any: Vec<Value> = many.iter().map(|t| json!({"type": upper(t)})).collect();
-                    crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
+            }
+            if any.len() == 1 {
+                if let Some(Value::Object(mut one)) = any.pop() {
+                    if let Some(t) = one.remove("type") {
+                        crate::wire::json::put(&mut out, "type", t);
+                    }
                 }
+            } else if !any.is_empty() {
+                crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
             }
         }
         _ => {}

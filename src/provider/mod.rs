@@ -309,7 +309,9 @@ fn expand(root: &Value, v: &Value, depth: usize, budget: &mut usize) -> Value {
     });
     if let Some(Value::Object(t)) = target.map(|t| expand(root, t, depth + 1, budget)) {
         for (k, x) in t {
-            m.entry(k).or_insert(x);
+            if !m.contains_key(&k) {
+                m.insert(k, x);
+            }
         }
     }
     Value::Object(m)
@@ -351,16 +353,24 @@ impl KeyMap {
     /// Restores original property keys in model-produced arguments.
     pub fn restore(&self, v: &Value) -> Value {
         match v {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, x)| match self.get(k) {
-                        Some((_, orig, sub)) => (orig.clone(), sub.restore(x)),
-                        None => (k.clone(), x.clone()),
-                    })
-                    .collect(),
-            ),
+            Value::Object(m) => {
+                let mut out = crate::wire::json::new_map();
+                for (k, x) in m {
+                    match self.get(k) {
+                        Some((_, orig, sub)) => out.insert(orig.clone(), sub.restore(x)),
+                        None => out.insert(k.clone(), x.clone()),
+                    };
+                }
+                Value::Object(out)
+            }
             Value::Array(a) => match &self.items {
-                Some(it) => Value::Array(a.iter().map(|x| it.restore(x)).collect()),
+                Some(it) => {
+                    let mut out = Vec::with_capacity(a.len());
+                    for x in a {
+                        out.push(it.restore(x));
+                    }
+                    Value::Array(out)
+                }
                 None => v.clone(),
             },
             _ => v.clone(),
@@ -393,11 +403,12 @@ pub(crate) fn sanitize_keys(
     };
     if let Some(Value::Object(props)) = m.remove("properties") {
         // JSON objects used as a set and a map (no BTreeSet/BTreeMap in the wasm).
-        let mut used: Map<String, Value> = props
-            .keys()
-            .filter(|k| clean(k) == **k)
-            .map(|k| (k.clone(), Value::Null))
-            .collect();
+        let mut used = crate::wire::json::new_map();
+        for k in props.keys() {
+            if clean(k) == *k {
+                used.insert(k.clone(), Value::Null);
+            }
+        }
         let mut renamed = crate::wire::json::new_map();
         let mut out = crate::wire::json::new_map();
         for (k, mut v) in props {
