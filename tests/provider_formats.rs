@@ -703,3 +703,79 @@ fn gemini_type_lists_and_nested_restores() {
         json!({"a b":[{"c-d":"x","ok":"y"},3]})
     );
 }
+
+/// Strict schemas keep `properties` order and `required` order (duplicates included) for the
+/// properties that exist; Anthropic's cache breakpoint is on the last tool only; every
+/// provider's result messages.
+#[test]
+fn strict_orders_cache_breakpoint_and_result_lists() {
+    let mut s = json!({"type":"object","default":{},"properties":{"b":{"type":"string"},"a":{"type":"integer"},
+        "c":{"type":"object","properties":{"y":{},"x":{}},"required":["x","zz"]}},
+        "required":["c","a","ghost","a"]});
+    openai_responses::strictify(&mut s);
+    assert_eq!(
+        s,
+        json!({"type":"object","properties":{"a":{"type":"integer"},
+            "c":{"type":"object","properties":{"x":{}},"required":["x"],"additionalProperties":false}},
+            "required":["c","a","a"],"additionalProperties":false})
+    );
+    let tools = [
+        tool("A", json!({})),
+        tool("B", json!({})),
+        tool("C", json!({})),
+    ];
+    let cached = anthropic::format_tools(&tools, true);
+    let marks: Vec<bool> = (0..3)
+        .map(|i| cached[i].get("cache_control").is_some())
+        .collect();
+    assert_eq!(marks, [false, false, true]);
+    assert!(anthropic::format_tools(&tools, false)[2]
+        .get("cache_control")
+        .is_none());
+    assert_eq!(anthropic::format_tools(&[], true), json!([]));
+    let formatted = Provider::OpenAiResponses { strict: true }.format_tools(&tools);
+    assert_eq!(formatted.as_array().map(Vec::len), Some(3));
+    assert_eq!(formatted[1]["name"], "B");
+    assert_eq!(
+        Provider::OpenAi.format_tools(&tools)[2]["function"]["name"],
+        "C"
+    );
+    let call = |id: &str| ToolCall {
+        id: id.into(),
+        name: "A".into(),
+        ..Default::default()
+    };
+    let results = vec![
+        (call("1"), ToolOutcome::ok(json!({"v":1}))),
+        (call("2"), ToolOutcome::failed("boom")),
+    ];
+    let counts: Vec<usize> = [
+        Provider::OpenAi,
+        Provider::OpenAiResponses { strict: false },
+        Provider::Anthropic {
+            cache_control: false,
+        },
+        Provider::Gemini,
+        Provider::Vercel,
+    ]
+    .iter()
+    .map(|p| p.result_messages(&results).len())
+    .collect();
+    assert_eq!(counts, [2, 2, 1, 1, 2]);
+    let openai = Provider::OpenAi.result_messages(&results);
+    assert_eq!(openai[1]["tool_call_id"], "2");
+    let responses = Provider::OpenAiResponses { strict: false }.result_messages(&results);
+    assert_eq!(responses[0]["call_id"], "1");
+    let vercel = Provider::Vercel.result_messages(&results);
+    assert_eq!(vercel[1], results[1].1.to_json());
+    let anthropic = Provider::Anthropic {
+        cache_control: false,
+    }
+    .result_messages(&results);
+    assert_eq!(anthropic[0]["content"][1]["is_error"], true);
+    let gemini = Provider::Gemini.result_messages(&results);
+    assert_eq!(
+        gemini[0]["parts"][1]["functionResponse"]["response"]["error"],
+        "boom"
+    );
+}

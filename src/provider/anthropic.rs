@@ -68,14 +68,12 @@ pub fn key_map(tool: &Tool) -> KeyMap {
 /// the `cache_control` breakpoint, which caches the whole tool list (Anthropic allows at
 /// most four breakpoints per request).
 pub fn format_tools(tools: &[Tool], cache_control: bool) -> Value {
-    let last = tools.len().saturating_sub(1);
-    Value::Array(
-        tools
-            .iter()
-            .enumerate()
-            .map(|(i, t)| format_tool(t, cache_control && i == last).0)
-            .collect(),
-    )
+    let mut out = Vec::with_capacity(tools.len());
+    for t in tools {
+        let last = out.len() + 1 == tools.len();
+        out.push(format_tool(t, cache_control && last).0);
+    }
+    Value::Array(out)
 }
 
 /// The `tool_use` blocks of a message (`{"content":[…]}` or the content array itself), with
@@ -126,9 +124,9 @@ pub fn tool_result_block(tool_use_id: &str, outcome: &ToolOutcome) -> Value {
 /// assert_eq!(m["content"][0]["content"], r#"{"ok":true}"#);
 /// ```
 pub fn tool_results_message(results: &[(ToolCall, ToolOutcome)]) -> Value {
-    let content: Vec<Value> = results
-        .iter()
-        .map(|(c, o)| tool_result_block(&c.id, o))
-        .collect();
+    let mut content = Vec::with_capacity(results.len());
+    for (c, o) in results {
+        content.push(tool_result_block(&c.id, o));
+    }
     json!({"role": "user", "content": content})
 }

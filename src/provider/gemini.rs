@@ -277,7 +277,10 @@ pub fn key_map(tool: &Tool) -> KeyMap {
 ///     "parameters":{"type":"OBJECT","properties":{"n":{"type":"INTEGER"}}}}]}));
 /// ```
 pub fn format_tools(tools: &[Tool]) -> Value {
-    let decls: Vec<Value> = tools.iter().map(function_declaration).collect();
+    let mut decls = Vec::with_capacity(tools.len());
+    for t in tools {
+        decls.push(function_declaration(t));
+    }
     json!({"functionDeclarations": decls})
 }
 
@@ -328,9 +331,9 @@ pub fn function_response_part(call: &ToolCall, outcome: &ToolOutcome) -> Value {
 
 /// `{"role":"user","parts":[functionResponse…]}` for every executed call.
 pub fn function_response_content(results: &[(ToolCall, ToolOutcome)]) -> Value {
-    let parts: Vec<Value> = results
-        .iter()
-        .map(|(c, o)| function_response_part(c, o))
-        .collect();
+    let mut parts = Vec::with_capacity(results.len());
+    for (c, o) in results {
+        parts.push(function_response_part(c, o));
+    }
     json!({"role": "user", "parts": parts})
 }

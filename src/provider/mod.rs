@@ -91,13 +91,18 @@ impl Provider {
     /// `{"functionDeclarations": […]}` tool object, the Vercel `{slug: tool}` object.
     pub fn format_tools(&self, tools: &[Tool]) -> Value {
         match *self {
-            Provider::OpenAi => Value::Array(tools.iter().map(openai::format_tool).collect()),
-            Provider::OpenAiResponses { strict } => Value::Array(
-                tools
-                    .iter()
-                    .map(|t| openai_responses::format_tool(t, strict))
-                    .collect(),
-            ),
+            Provider::OpenAi | Provider::OpenAiResponses { .. } => {
+                let mut out = Vec::with_capacity(tools.len());
+                for t in tools {
+                    out.push(match *self {
+                        Provider::OpenAiResponses { strict } => {
+                            openai_responses::format_tool(t, strict)
+                        }
+                        _ => openai::format_tool(t),
+                    });
+                }
+                Value::Array(out)
+            }
             Provider::Anthropic { cache_control } => anthropic::format_tools(tools, cache_control),
             Provider::Gemini => gemini::format_tools(tools),
             Provider::Vercel => vercel::format_tools(tools),
@@ -126,19 +131,23 @@ impl Provider {
     /// `user` message with every `tool_result` (Anthropic), one `user` content with every
     /// `functionResponse` (Gemini), the result objects themselves (Vercel).
     pub fn result_messages(&self, results: &[(ToolCall, ToolOutcome)]) -> Vec<Value> {
+        let mut out = Vec::with_capacity(results.len());
         match self {
-            Provider::OpenAi => results
-                .iter()
-                .map(|(c, o)| openai::tool_message(&c.id, o))
-                .collect(),
-            Provider::OpenAiResponses { .. } => results
-                .iter()
-                .map(|(c, o)| openai_responses::function_call_output(&c.id, Ok(o)))
-                .collect(),
-            Provider::Anthropic { .. } => vec![anthropic::tool_results_message(results)],
-            Provider::Gemini => vec![gemini::function_response_content(results)],
-            Provider::Vercel => results.iter().map(|(_, o)| o.to_json()).collect(),
+            Provider::Anthropic { .. } => out.push(anthropic::tool_results_message(results)),
+            Provider::Gemini => out.push(gemini::function_response_content(results)),
+            _ => {
+                for (c, o) in results {
+                    out.push(match self {
+                        Provider::OpenAi => openai::tool_message(&c.id, o),
+                        Provider::OpenAiResponses { .. } => {
+                            openai_responses::function_call_output(&c.id, Ok(o))
+                        }
+                        _ => o.to_json(),
+                    });
+                }
+            }
         }
+        out
     }
 }
 

@@ -66,27 +66,27 @@ pub fn strictify(schema: &mut Value) {
                     .is_some_and(|a| a.iter().any(|x| x == "object"))
         });
     if is_object {
-        let required: Vec<String> = m
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut props = match m.remove("properties") {
+        let props = match m.remove("properties") {
             Some(Value::Object(p)) => p,
             _ => crate::wire::json::new_map(),
         };
-        props.retain(|k, _| required.contains(k));
-        let kept: Vec<Value> = required
-            .iter()
-            .filter(|r| props.contains_key(*r))
-            .map(|r| Value::from(r.as_str()))
-            .collect();
-        crate::wire::json::put(m, "properties", Value::Object(props));
+        // The required properties in `properties` order, then `required` in its own order
+        // (duplicates kept, as before) for those that exist.
+        let mut kept_props = crate::wire::json::new_map();
+        let mut kept = Vec::new();
+        if let Some(Value::Array(req)) = m.get("required") {
+            for r in req.iter().filter_map(Value::as_str) {
+                if props.contains_key(r) {
+                    kept.push(Value::from(r));
+                }
+            }
+        }
+        for (k, v) in props {
+            if kept.iter().any(|r| r.as_str() == Some(k.as_str())) {
+                kept_props.insert(k, v);
+            }
+        }
+        crate::wire::json::put(m, "properties", Value::Object(kept_props));
         crate::wire::json::put(m, "required", Value::Array(kept));
         crate::wire::json::put(m, "additionalProperties", Value::Bool(false));
     }
