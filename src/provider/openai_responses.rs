@@ -1,9 +1,9 @@
 //! OpenAI responses API: function tools (strict and non-strict), `function_call` parsing and
 //! `function_call_output` items.
 
-use serde_json::Value;
+use crate::json::Value;
 
-use crate::wire::json::json;
+use crate::json;
 
 use super::openai::{result_text, str_of};
 use super::{dedupe_required, for_each_subschema, input_schema, ToolCall};
@@ -58,7 +58,7 @@ pub fn strictify(schema: &mut Value) {
         return;
     };
     for k in STRICT_UNSUPPORTED {
-        m.remove(*k);
+        m.remove(k);
     }
     let is_object = m.contains_key("properties")
         || m.get("type").is_some_and(|t| {
@@ -84,7 +84,7 @@ pub fn strictify(schema: &mut Value) {
         props.retain(|k, _| required.contains(k));
         let kept: Vec<Value> = required
             .iter()
-            .filter(|r| props.contains_key(*r))
+            .filter(|r| props.contains_key(r))
             .map(|r| Value::from(r.as_str()))
             .collect();
         crate::wire::json::put(m, "properties", Value::Object(props));
