@@ -15,7 +15,8 @@ use composio_edge::tools::schema::check_arguments;
 use composio_edge::wire::{ExecuteResponse, Tool};
 use std::cell::Cell;
 
-use serde_json::{json, Map, Value};
+use composio_edge::json;
+use composio_edge::json::{Map, Value};
 
 /// One benchmark result (times in microseconds per operation, medians).
 pub struct CaseResult {

@@ -261,7 +261,7 @@ fn serve(stream: TcpStream, store: &SharedStore, port: u16) -> std::io::Result<(
         };
         let res = match counted {
             Some(n) => {
-                composio_edge::transport::json_response(200, &serde_json::json!({ "count": n }))
+                composio_edge::transport::json_response(200, &composio_edge::json!({ "count": n }))
             }
             None => block_on(emulator.handle(req, store, &SysRuntime)),
         };

@@ -17,6 +17,7 @@
 pub mod encoding;
 pub mod error;
 pub mod http;
+pub mod json;
 pub mod runtime;
 pub mod secret;
 pub mod store;

@@ -68,7 +68,7 @@ pub fn transport_error(kind: TransportErrorKind, message: impl Into<String>) -> 
 /// use composio_edge::http;
 /// use composio_edge::transport::{json_response, RecordingTransport, Transport};
 /// let t = RecordingTransport::new();
-/// t.push(json_response(200, &serde_json::json!({"ok": true})));
+/// t.push(json_response(200, &composio_edge::json!({"ok": true})));
 /// let req = http::Request::get("https://x/").body(Vec::new()).unwrap();
 /// let res = composio_edge::runtime::block_on(t.send(req)).unwrap();
 /// assert_eq!(res.status(), 200);
@@ -98,13 +98,13 @@ impl RecordingTransport {
         self.requests.borrow().iter().map(clone_request).collect()
     }
     /// The body of request `i` parsed as JSON (`Null` when empty).
-    pub fn json_body(&self, i: usize) -> serde_json::Value {
+    pub fn json_body(&self, i: usize) -> crate::json::Value {
         let reqs = self.requests.borrow();
         let body = reqs.get(i).map(|r| r.body().as_slice()).unwrap_or_default();
         if body.is_empty() {
-            serde_json::Value::Null
+            crate::json::Value::Null
         } else {
-            crate::wire::json::parse_bytes(body).unwrap_or(serde_json::Value::Null)
+            crate::wire::json::parse_bytes(body).unwrap_or(crate::json::Value::Null)
         }
     }
 }
@@ -113,7 +113,7 @@ impl Transport for RecordingTransport {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, Error>> {
         self.requests.borrow_mut().push(request);
         let next = self.responses.borrow_mut().pop_front();
-        std::future::ready(next.unwrap_or_else(|| Ok(json_response(500, &serde_json::json!({"error": {"message": "no response queued", "code": 0, "slug": "Test", "status": 500}})))))
+        std::future::ready(next.unwrap_or_else(|| Ok(json_response(500, &crate::json!({"error": {"message": "no response queued", "code": 0, "slug": "Test", "status": 500}})))))
     }
 }
 
@@ -123,7 +123,7 @@ pub fn clone_request(r: &HttpRequest) -> HttpRequest {
 }
 
 /// A JSON response with `content-type: application/json`.
-pub fn json_response(status: u16, body: &serde_json::Value) -> HttpResponse {
+pub fn json_response(status: u16, body: &crate::json::Value) -> HttpResponse {
     let mut res = http::Response::new(crate::wire::json::to_text(body).into_bytes());
     *res.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
@@ -159,7 +159,7 @@ impl Default for RetryPolicy {
 ///
 /// ```
 /// use composio_edge::transport::{should_retry, json_response};
-/// let r = json_response(503, &serde_json::json!({}));
+/// let r = json_response(503, &composio_edge::json!({}));
 /// assert!(should_retry(&Ok(r)));
 /// ```
 pub fn should_retry(outcome: &Result<HttpResponse, Error>) -> bool {

@@ -9,9 +9,9 @@ use std::rc::Rc;
 
 use client_support::*;
 use composio_edge::client::*;
+use composio_edge::json;
 use composio_edge::runtime::{block_on, Runtime};
 use composio_edge::Error;
-use serde_json::json;
 
 fn account(status: &str) -> composio_edge::transport::HttpResponse {
     ok(

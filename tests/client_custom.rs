@@ -8,9 +8,10 @@ mod client_support;
 use client_support::*;
 use composio_edge::client::custom::{expected_final_slug, normalize_input_schema};
 use composio_edge::client::*;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::block_on;
 use composio_edge::Error;
-use serde_json::{json, Value};
 
 fn noop(slug: &str) -> Result<CustomTool, Error> {
     CustomTool::new(slug, "Name", "desc", json!({}), |_, _| async {
@@ -509,7 +510,7 @@ fn preload_all_session_defaults_customs_to_preloaded() {
 #[test]
 fn session_from_stored_info_routes_without_a_request() {
     let (c, t) = client();
-    let info: composio_edge::wire::SessionInfo = serde_json::from_value(session_response(
+    let info: composio_edge::wire::SessionInfo = composio_edge::json::from_value(session_response(
         json!([{"slug":"LOCAL_GREP","original_slug":"GREP"}]),
         json!([]),
     ))

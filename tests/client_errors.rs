@@ -8,10 +8,11 @@ mod client_support;
 use client_support::*;
 use composio_edge::client::*;
 use composio_edge::error::TransportErrorKind;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::block_on;
 use composio_edge::transport::transport_error;
 use composio_edge::Error;
-use serde_json::{json, Value};
 
 type Op = Box<dyn Fn(&TestClient) -> Result<(), Error>>;
 

@@ -8,11 +8,12 @@ mod client_support;
 use client_support::*;
 use composio_edge::client::*;
 use composio_edge::error::TransportErrorKind;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::provider::Provider;
 use composio_edge::runtime::block_on;
 use composio_edge::transport::{transport_error, RecordingTransport};
 use composio_edge::wire::Tool;
-use serde_json::{json, Value};
 use std::rc::Rc;
 
 type S = Session<Rc<RecordingTransport>, composio_edge::runtime::TestRuntime>;

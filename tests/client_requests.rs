@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use client_support::*;
 use composio_edge::client::*;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::block_on;
-use serde_json::{json, Value};
 
 const SESSION_PATH: &str = "/api/v3.1/tool_router/session";
 
@@ -464,7 +465,7 @@ fn search_matches_ts_and_py_captures() {
         "COMPOSIO_GET_TOOL_SCHEMAS"
     );
     // camelCase kept on re-serialization
-    let back = serde_json::to_value(schema).unwrap();
+    let back = composio_edge::json::to_value(schema).unwrap();
     assert!(back.get("hasFullSchema").is_some() && back.get("schemaRef").is_some());
     assert_eq!(
         r.toolkit_connection_statuses[0].accounts[0]
@@ -639,7 +640,7 @@ fn link_matches_capture_and_returns_connection_request() {
         Some(json!({"toolkit":"gmail","callback_url":"https://app.example/cb?x=1","alias":"work"})),
     );
     assert_eq!(
-        serde_json::to_value(&cr).unwrap(),
+        composio_edge::json::to_value(&cr).unwrap(),
         json!({"id":"ca_abc123","status":"INITIATED","redirect_url":"https://connect.composio.dev/link/ln_abc123"})
     );
     // experimental passes through, empty callback dropped

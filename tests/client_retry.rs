@@ -8,9 +8,9 @@ mod client_support;
 use client_support::*;
 use composio_edge::client::*;
 use composio_edge::error::TransportErrorKind;
+use composio_edge::json;
 use composio_edge::runtime::{block_on, Runtime};
 use composio_edge::transport::{transport_error, HttpResponse};
-use serde_json::json;
 
 fn with_header(mut r: HttpResponse, k: &'static str, v: &str) -> HttpResponse {
     r.headers_mut().insert(k, v.parse().unwrap());

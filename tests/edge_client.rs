@@ -8,10 +8,11 @@ use composio_edge::edge::{
     AccessToken, EdgeClient, ExecuteOptions, LocalTool, SearchRequest, StaticToken, ToolkitsQuery,
 };
 use composio_edge::error::TransportErrorKind;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::transport::{json_response, transport_error, RecordingTransport};
 use composio_edge::Error;
-use serde_json::{json, Value};
 
 type Client = EdgeClient<Rc<RecordingTransport>, TestRuntime>;
 
@@ -174,7 +175,7 @@ fn local_tool_runs_locally_and_is_sent_inline_on_search() {
     ))
     .unwrap();
     assert_eq!(
-        serde_json::to_value(&r).unwrap(),
+        composio_edge::json::to_value(&r).unwrap(),
         json!({"data": {"matches": ["p"]}, "error": null, "successful": true, "logId": ""})
     );
     let r = block_on(c.execute("grep", &json!({}), &ExecuteOptions::default())).unwrap();

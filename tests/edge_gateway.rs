@@ -14,12 +14,13 @@ use composio_edge::edge::{EdgeClient, ExecuteOptions, LocalTool, SearchRequest, 
 use composio_edge::emulator::Emulator;
 use composio_edge::gateway::{face, Face};
 use composio_edge::http;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{HttpRequest, HttpResponse, Transport};
 use composio_edge::Error;
 use gateway_support::*;
-use serde_json::{json, Value};
 
 /// The emulator as the gateway's upstream (its Durable Object), sharing the gateway's clock.
 struct Emu {

@@ -4,8 +4,9 @@
 mod emulator_support;
 
 use composio_edge::http;
+use composio_edge::json;
+use composio_edge::json::Value;
 use emulator_support::{Emu, ORIGIN};
-use serde_json::{json, Value};
 
 fn assert_envelope(v: &Value, status: u64) {
     let e = &v["error"];
@@ -356,7 +357,7 @@ fn tools_lists_meta_tools_with_the_full_tool_shape_and_preloads() {
     assert_eq!(r.json["total_items"], items.len());
     // The tools endpoint decodes as the core's wire type.
     let _: Vec<composio_edge::wire::Tool> =
-        serde_json::from_value(r.json["items"].clone()).unwrap();
+        composio_edge::json::from_value(r.json["items"].clone()).unwrap();
 
     let p1 = emu.api(
         "GET",

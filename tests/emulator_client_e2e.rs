@@ -11,12 +11,12 @@ use composio_edge::client::{
 };
 use composio_edge::emulator::{Emulator, InProcess};
 use composio_edge::http;
+use composio_edge::json;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::secret::ApiKey;
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::Transport;
 use composio_edge::Error;
-use serde_json::json;
 
 const BASE: &str = "http://127.0.0.1:8787";
 const START: u64 = 1_795_316_400_000;

@@ -3,10 +3,10 @@
 
 mod emulator_support;
 
+use composio_edge::json;
 use emulator_support::{form, get_page, Emu, ORIGIN};
-use serde_json::json;
 
-fn link(emu: &Emu, sid: &str, body: serde_json::Value) -> serde_json::Value {
+fn link(emu: &Emu, sid: &str, body: composio_edge::json::Value) -> composio_edge::json::Value {
     let r = emu.api(
         "POST",
         &format!("/tool_router/session/{sid}/link"),

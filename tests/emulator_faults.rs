@@ -6,13 +6,13 @@ mod emulator_support;
 use composio_edge::emulator::{Emulator, InProcess};
 use composio_edge::error::TransportErrorKind;
 use composio_edge::http;
+use composio_edge::json;
 use composio_edge::runtime::{block_on, Runtime};
 use composio_edge::transport::Transport;
 use composio_edge::Error;
 use emulator_support::Emu;
-use serde_json::json;
 
-fn queue(emu: &Emu, fault: serde_json::Value) {
+fn queue(emu: &Emu, fault: composio_edge::json::Value) {
     let r = emu.call("POST", "/__emulator/faults", Some(fault));
     assert_eq!(r.status, 201, "{}", r.text);
 }
@@ -100,7 +100,7 @@ fn truncated_and_not_json_bodies() {
     queue(&emu, json!({"path_prefix": "/api/", "body": "truncated"}));
     let r = emu.api("GET", &format!("/tool_router/session/{sid}"), None);
     assert_eq!(r.status, 200);
-    assert!(serde_json::from_str::<serde_json::Value>(&r.text).is_err());
+    assert!(serde_json::from_str::<composio_edge::json::Value>(&r.text).is_err());
     assert!(r.text.starts_with('{') && r.text.contains('"'));
     queue(
         &emu,
@@ -119,7 +119,7 @@ fn dropped_connections_become_transport_errors_in_process() {
         store: composio_edge::store::MemoryStore::default(),
         runtime: composio_edge::runtime::TestRuntime::new(0),
     };
-    let post = |path: &str, body: serde_json::Value| {
+    let post = |path: &str, body: composio_edge::json::Value| {
         http::Request::post(format!("http://emu.test{path}"))
             .header("x-api-key", "k")
             .body(serde_json::to_vec(&body).unwrap())

@@ -4,8 +4,8 @@
 mod emulator_support;
 
 use composio_edge::http;
+use composio_edge::json;
 use emulator_support::{Emu, ORIGIN};
-use serde_json::json;
 
 #[test]
 fn odd_inputs_never_panic_or_500() {

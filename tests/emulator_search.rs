@@ -3,9 +3,10 @@
 
 mod emulator_support;
 
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::Runtime;
 use emulator_support::{Emu, START_MS};
-use serde_json::{json, Value};
 
 fn search(emu: &Emu, sid: &str, body: Value) -> Value {
     let r = emu.api(

@@ -4,8 +4,9 @@
 
 mod emulator_support;
 
+use composio_edge::json;
+use composio_edge::json::Value;
 use emulator_support::Emu;
-use serde_json::{json, Value};
 
 fn ok_data(r: &Value) -> &Value {
     assert_eq!(r["result_type"], "completed", "{r}");

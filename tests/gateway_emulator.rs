@@ -10,12 +10,13 @@ use composio_edge::emulator::{Emulator, DROP_CONNECTION_HEADER};
 use composio_edge::error::TransportErrorKind;
 use composio_edge::gateway::{face, Face};
 use composio_edge::http;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{transport_error, HttpRequest, HttpResponse, Transport};
 use composio_edge::Error;
 use gateway_support::*;
-use serde_json::{json, Value};
 
 /// The emulator as the gateway's upstream (as its Durable Object would be), sharing the clock.
 struct Emu {

@@ -12,8 +12,9 @@ use std::pin::Pin;
 use composio_edge::encoding::base64url_encode;
 use composio_edge::gateway::idtoken::SignatureVerifier;
 use composio_edge::gateway::Gateway;
+use composio_edge::json;
+use composio_edge::json::Value;
 use gateway_support::*;
-use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 struct FakeWebCrypto;

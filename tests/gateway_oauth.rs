@@ -5,10 +5,11 @@
 mod gateway_support;
 
 use composio_edge::gateway::Dispatch;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::block_on;
 use composio_edge::transport::{HttpRequest, HttpResponse};
 use gateway_support::*;
-use serde_json::{json, Value};
 
 struct Flow {
     connection_id: String,

@@ -5,8 +5,8 @@
 mod gateway_support;
 
 use composio_edge::http;
+use composio_edge::json;
 use gateway_support::*;
-use serde_json::json;
 
 struct Lcg(u64);
 

@@ -6,11 +6,12 @@ mod gateway_support;
 
 use composio_edge::error::TransportErrorKind;
 use composio_edge::http;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::block_on;
 use composio_edge::store::Store;
 use composio_edge::transport::{json_response, transport_error};
 use gateway_support::*;
-use serde_json::{json, Value};
 
 #[test]
 fn session_is_created_once_and_resumed_without_upstream_requests() {

@@ -8,10 +8,11 @@ use composio_edge::gateway::token::{
     sign_token, verify_token, Claims, TokenError, AUDIENCE, ISSUER,
 };
 use composio_edge::gateway::{Dispatch, GatewayConfig};
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::block_on;
 use composio_edge::secret::SigningKey;
 use gateway_support::*;
-use serde_json::{json, Value};
 
 fn claims(now: u64) -> Claims {
     Claims {

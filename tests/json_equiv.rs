@@ -144,6 +144,14 @@ fn same(input: &str) -> bool {
             // order and the exact float.
             assert_eq!(a.to_string(), b.to_string(), "text of {input:?}");
             assert_eq!(to_text(a), b.to_string(), "writer on {input:?}");
+            // The own Value through serde's data model (serde_json's reader) agrees too.
+            let via = serde_json::from_str::<composio_edge::json::Value>(input);
+            assert_eq!(via.ok().as_ref(), Some(a), "serde path of {input:?}");
+            assert_eq!(
+                serde_json::Value::from(a.clone()),
+                *b,
+                "conversion of {input:?}"
+            );
         }
         (Err(a), Err(b)) => {
             assert_eq!(a.to_string(), b.to_string(), "error of {input:?}");
@@ -249,6 +257,9 @@ fn writer_matches_serde_json() {
         }
         let f = f64::from_bits(r.next());
         let v = serde_json::json!({ s.clone(): [s, f, r.next(), -(r.below(1 << 40) as i64), 0.1, 1e300, -0.0] });
-        assert_eq!(to_text(&v), v.to_string());
+        let ours = composio_edge::json::Value::from(v.clone());
+        assert_eq!(to_text(&ours), v.to_string());
+        assert_eq!(ours.to_string(), v.to_string());
+        assert_eq!(serde_json::to_string(&ours).ok(), Some(v.to_string()));
     }
 }

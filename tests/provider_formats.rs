@@ -1,5 +1,7 @@
 //! Provider formats (wire §7): tool definitions, call parsing, result messages, key sanitising.
 
+use composio_edge::json;
+use composio_edge::json::{Map, Value};
 use composio_edge::provider::{
     anthropic, dedupe_required, deref_schema, gemini, openai, openai_responses, vercel, Provider,
     ToolCall,
@@ -7,7 +9,6 @@ use composio_edge::provider::{
 use composio_edge::tools::multi::ToolOutcome;
 use composio_edge::wire::{ExecuteResponse, Tool};
 use composio_edge::Error;
-use serde_json::{json, Map, Value};
 
 fn tool(slug: &str, schema: Value) -> Tool {
     Tool {
@@ -30,7 +31,7 @@ fn email_tool() -> Tool {
     )
 }
 
-fn obj(v: Value) -> Map<String, Value> {
+fn obj(v: Value) -> Map {
     match v {
         Value::Object(m) => m,
         _ => Map::new(),
@@ -155,7 +156,7 @@ fn openai_chat_parse_table() {
 
 #[test]
 fn openai_chat_tool_message_matches_the_captured_content() {
-    let r: ExecuteResponse = serde_json::from_value(json!({"result_type": "completed",
+    let r: ExecuteResponse = composio_edge::json::from_value(json!({"result_type": "completed",
         "data": {"id": "m1"}, "error": null, "log_id": "log_abc"}))
     .unwrap();
     let m = openai::tool_message("call_1", &ToolOutcome::from_execute_response(&r));

@@ -1,7 +1,7 @@
 //! Crash regressions found while fuzzing `tools` (fuzz targets `regex`, `schema`).
 
+use composio_edge::json;
 use composio_edge::tools::schema::validate;
-use serde_json::json;
 
 /// fuzz/regex probe: a `pattern` of 20 000 nested `(?:` groups overflowed the stack in the
 /// pattern parser (a native abort; a trap in a Worker). Deep nesting is now declined, which

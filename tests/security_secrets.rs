@@ -9,12 +9,12 @@ use composio_edge::client::{Client, ClientConfig, Customs};
 use composio_edge::error::TransportErrorKind;
 use composio_edge::gateway::token::TokenError;
 use composio_edge::gateway::GatewayConfig;
+use composio_edge::json;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::secret::{constant_time_eq, ApiKey, SecretString, SigningKey};
 use composio_edge::transport::{json_response, RecordingTransport};
 use composio_edge::wire::SessionInfo;
 use composio_edge::{ApiError, Error};
-use serde_json::json;
 
 const KEY: &str = "ak_live_S3CRET_project_key_value";
 const SIGNING: &str = "signing-key-S3CRET-0123456789abcdef0123456789";
@@ -150,7 +150,7 @@ fn outgoing_requests_mark_the_key_sensitive_so_debug_hides_it() {
 fn mcp_headers_carry_the_key_only_as_a_secret_type() {
     let t = Rc::new(RecordingTransport::new());
     let client = Client::new(ClientConfig::new(ApiKey::new(KEY)), t, TestRuntime::new(0)).unwrap();
-    let info: SessionInfo = serde_json::from_value(json!({
+    let info: SessionInfo = composio_edge::json::from_value(json!({
         "session_id": "trs_1",
         "mcp": {"type": "http", "url": "https://backend.composio.dev/tool_router/trs_1/mcp"},
         "config": {"user_id": "u1"}

@@ -6,8 +6,9 @@
 mod gateway_support;
 
 use composio_edge::encoding::{base64url_decode, decode_component};
+use composio_edge::json;
+use composio_edge::json::Value;
 use gateway_support::*;
-use serde_json::{json, Value};
 
 /// The payload of a sealed value (`base64url(json).base64url(mac)`), read without the key:
 /// sealed values are signed, not encrypted, so they must hold no secret.

@@ -25,11 +25,12 @@ use std::collections::HashMap;
 use composio_edge::emulator::{Emulator, InProcess};
 use composio_edge::gateway::{Dispatch, Gateway, GatewayConfig};
 use composio_edge::http;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{HttpRequest, HttpResponse, Transport};
 use composio_edge::Error;
-use serde_json::{json, Value};
 
 const ORIGIN: &str = "https://edge.test";
 const APP: &str = "https://app.example.com";

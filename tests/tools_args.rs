@@ -1,15 +1,16 @@
 //! Argument normalization (wire §7).
 
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::tools::args::{normalize_arguments, normalize_arguments_str};
 use composio_edge::Error;
-use serde_json::{json, Value};
 
 #[test]
 fn empty_forms_become_an_empty_object() {
     for raw in [json!(null), json!(""), json!("   \n\t")] {
         assert_eq!(
             normalize_arguments(&raw).unwrap(),
-            serde_json::Map::new(),
+            composio_edge::json::Map::new(),
             "{raw}"
         );
     }

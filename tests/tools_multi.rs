@@ -1,13 +1,14 @@
 //! COMPOSIO_MULTI_EXECUTE_TOOL split/merge (wire §6.7), mirroring the official
 //! `customToolRouting.test.ts` suite.
 
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::tools::multi::{
     merge_multi_execute, plan_multi_execute, try_plan_multi_execute, MultiPlan, SplitPlan,
     ToolOutcome,
 };
 use composio_edge::wire::ExecuteResponse;
 use composio_edge::Error;
-use serde_json::{json, Value};
 
 fn is_local(slug: &str) -> bool {
     let s = slug.to_ascii_uppercase();
@@ -22,7 +23,7 @@ fn split(input: &Value) -> SplitPlan {
 }
 
 fn resp(v: Value) -> ExecuteResponse {
-    match serde_json::from_value(v) {
+    match composio_edge::json::from_value(v) {
         Ok(r) => r,
         Err(e) => unreachable!("bad fixture: {e}"),
     }

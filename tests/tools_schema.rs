@@ -1,8 +1,9 @@
 //! JSON Schema validation of tool arguments.
 
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::tools::schema::{check_arguments, validate};
 use composio_edge::Error;
-use serde_json::{json, Value};
 
 fn v(schema: Value, instance: Value) -> Vec<(String, String)> {
     validate(&schema, &instance)

@@ -6,8 +6,9 @@
 #![cfg(all(target_arch = "wasm32", feature = "browser"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::platform::browser::edge;
-use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 
 fn call(op: &str, input: Value) -> Value {

@@ -8,7 +8,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::wire::{ExecuteResponse, ProxyResponse, SessionExperimental};
@@ -193,7 +194,7 @@ fn check_final_len(slug: &str, toolkit: Option<&str>) -> Result<()> {
 /// Anything but an object schema is refused.
 ///
 /// ```
-/// use serde_json::json;
+/// use composio_edge::json;
 /// let s = composio_edge::client::custom::normalize_input_schema(
 ///     json!({"$schema": "x", "properties": {"p": {"type": "string"}}, "required": []})).unwrap();
 /// assert_eq!(s, json!({"type": "object", "properties": {"p": {"type": "string"}}}));
@@ -287,7 +288,7 @@ impl CustomTool {
     ///
     /// ```
     /// use composio_edge::client::CustomTool;
-    /// use serde_json::json;
+    /// use composio_edge::json;
     /// let grep = CustomTool::new("GREP", "Grep", "grep files",
     ///     json!({"type": "object", "properties": {"pattern": {"type": "string"}}, "required": ["pattern"]}),
     ///     |args, _ctx| async move { Ok(json!({"matches": [args["pattern"]]})) }).unwrap();
@@ -440,7 +441,7 @@ impl CustomToolkit {
     ///
     /// ```
     /// use composio_edge::client::{CustomTool, CustomToolkit};
-    /// use serde_json::json;
+    /// use composio_edge::json;
     /// let grep = CustomTool::new("GREP", "Grep", "grep", json!({}), |_, _| async { Ok(json!({})) }).unwrap();
     /// let tk = CustomToolkit::new("DEV_TOOLS", "Dev Tools", "local dev utilities", vec![grep]).unwrap();
     /// assert_eq!(tk.tools().len(), 1);
@@ -559,7 +560,7 @@ impl Customs {
 
     /// The inline `experimental` entries: `custom_tools` / `custom_toolkits`, each only when
     /// non-empty.
-    pub fn to_wire(&self, default_preload: bool) -> Map<String, Value> {
+    pub fn to_wire(&self, default_preload: bool) -> Map {
         let mut m = Map::new();
         if !self.tools.is_empty() {
             m.insert(

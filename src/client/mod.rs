@@ -8,11 +8,11 @@
 //! use std::rc::Rc;
 //!
 //! let transport = Rc::new(RecordingTransport::new());
-//! transport.push(json_response(201, &serde_json::json!({"session_id": "trs_1", "config": {}})));
+//! transport.push(json_response(201, &composio_edge::json!({"session_id": "trs_1", "config": {}})));
 //! let client = Client::new(ClientConfig::new(ApiKey::new("ak_test")), transport.clone(), TestRuntime::new(0)).unwrap();
 //! let session = block_on(client.create_session(&CreateSession::new("user_123"))).unwrap();
 //! assert_eq!(session.id(), "trs_1");
-//! assert_eq!(transport.json_body(0), serde_json::json!({"user_id": "user_123", "manage_connections": {"enable": true}}));
+//! assert_eq!(transport.json_body(0), composio_edge::json!({"user_id": "user_123", "manage_connections": {"enable": true}}));
 //! ```
 
 pub mod custom;
@@ -23,8 +23,8 @@ use std::rc::Rc;
 
 use crate::http;
 use crate::http::{HeaderMap, HeaderName, HeaderValue, Method};
+use crate::json::Value;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::encoding::encode_component;
 use crate::error::{Error, Result};
@@ -482,7 +482,7 @@ impl<T: Transport + 'static, R: Runtime + 'static> Client<T, R> {
         let res = self.send(req, retry).await?;
         if res.status().is_success() && res.body().is_empty() {
             // 204 / empty success: decode as `{}` so all-optional responses still work.
-            return serde_json::from_value(Value::Object(serde_json::Map::new())).map_err(|e| {
+            return crate::json::from_value(Value::Object(crate::json::Map::new())).map_err(|e| {
                 Error::Decode {
                     status: res.status().as_u16(),
                     message: e.to_string(),
@@ -570,7 +570,7 @@ impl<T: Transport + 'static, R: Runtime + 'static> Client<T, R> {
             "{API_PREFIX}/tool_router/session/{}/attach",
             encode_path_param(id)?
         );
-        let body = serde_json::json!({ "experimental": customs.to_wire(false) });
+        let body = crate::json!({ "experimental": customs.to_wire(false) });
         let info: SessionInfo = self
             .call(Method::POST, &path, &Query::new(), Some(&body), Retry::Yes)
             .await?;

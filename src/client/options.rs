@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
 
@@ -265,7 +266,7 @@ impl UsageOptions {
 /// ```
 /// use composio_edge::client::CreateSession;
 /// let body = CreateSession::new("user_123").to_wire().unwrap();
-/// assert_eq!(body, serde_json::json!({"user_id": "user_123", "manage_connections": {"enable": true}}));
+/// assert_eq!(body, composio_edge::json!({"user_id": "user_123", "manage_connections": {"enable": true}}));
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct CreateSession {
@@ -312,9 +313,9 @@ pub struct CreateSession {
     /// `proxy_execute: {"enable": b}`.
     pub proxy_execute: Option<bool>,
     /// Extra keys of `experimental` (e.g. `permissions`, `fast_mode`), sent as given.
-    pub experimental_extra: Map<String, Value>,
+    pub experimental_extra: Map,
     /// Extra root keys (e.g. `hooks`), sent as given.
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl CreateSession {
@@ -601,7 +602,7 @@ impl<T> Patch<T> {
     pub fn is_absent(&self) -> bool {
         matches!(self, Patch::Absent)
     }
-    fn put(&self, m: &mut Map<String, Value>, key: &str, f: impl FnOnce(&T) -> Value) {
+    fn put(&self, m: &mut Map, key: &str, f: impl FnOnce(&T) -> Value) {
         match self {
             Patch::Absent => {}
             Patch::Null => {
@@ -668,7 +669,7 @@ pub struct ExperimentalPatch {
 /// ```
 /// use composio_edge::client::{Patch, UpdateSession};
 /// let u = UpdateSession { toolkits: Patch::Null, expected_config_version: Some(1), ..Default::default() };
-/// assert_eq!(u.to_wire().unwrap(), serde_json::json!({"toolkits": null, "expected_config_version": 1}));
+/// assert_eq!(u.to_wire().unwrap(), composio_edge::json!({"toolkits": null, "expected_config_version": 1}));
 /// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct UpdateSession {
@@ -705,7 +706,7 @@ pub struct UpdateSession {
     /// `expected_config_version`: optimistic precondition (positive).
     pub expected_config_version: Option<u64>,
     /// Extra root keys (e.g. `hooks`), sent as given.
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 fn patch_obj(parts: &[(&str, Patch<Value>)]) -> Value {
@@ -833,7 +834,7 @@ pub struct SearchQuery {
 /// ```
 /// use composio_edge::client::SearchRequest;
 /// let body = SearchRequest::new("send email").to_wire().unwrap();
-/// assert_eq!(body, serde_json::json!({"queries": [{"use_case": "send email"}]}));
+/// assert_eq!(body, composio_edge::json!({"queries": [{"use_case": "send email"}]}));
 /// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct SearchRequest {
@@ -1079,7 +1080,7 @@ impl ProxyRequest {
     /// ```
     /// use composio_edge::client::{ParameterIn, ProxyRequest};
     /// let r = ProxyRequest::new("github", "/user", "GET").with_parameter("a", ParameterIn::Query, 1);
-    /// assert_eq!(r.to_wire().unwrap(), serde_json::json!({"toolkit_slug": "github", "endpoint": "/user",
+    /// assert_eq!(r.to_wire().unwrap(), composio_edge::json!({"toolkit_slug": "github", "endpoint": "/user",
     ///     "method": "GET", "parameters": [{"name": "a", "type": "query", "value": "1"}]}));
     /// ```
     pub fn to_wire(&self) -> Result<Value> {

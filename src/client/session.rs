@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use crate::http;
 use crate::http::Method;
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;

@@ -6,9 +6,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::json::Value;
 
-use crate::wire::json::json;
+use crate::json;
 
 use crate::Error;
 
@@ -50,8 +50,8 @@ impl LocalTool {
     ///
     /// ```
     /// use composio_edge::edge::LocalTool;
-    /// let t = LocalTool::new("read_page", "Reads the page title", serde_json::json!({"type": "object"}),
-    ///     |_args| async { Ok(serde_json::json!({"title": "Home"})) });
+    /// let t = LocalTool::new("read_page", "Reads the page title", composio_edge::json!({"type": "object"}),
+    ///     |_args| async { Ok(composio_edge::json!({"title": "Home"})) });
     /// assert_eq!(t.final_slug(), "LOCAL_READ_PAGE");
     /// ```
     pub fn new<F, Fut>(

@@ -11,7 +11,7 @@
 //! use composio_edge::transport::{json_response, RecordingTransport};
 //!
 //! let t = std::rc::Rc::new(RecordingTransport::new());
-//! t.push(json_response(200, &serde_json::json!({"session_id": "trs_1"})));
+//! t.push(json_response(200, &composio_edge::json!({"session_id": "trs_1"})));
 //! let client = EdgeClient::new("https://gw.example", t.clone(), TestRuntime::new(0), StaticToken::new("tok")).unwrap();
 //! let session = block_on(client.session()).unwrap();
 //! assert_eq!(session.session_id, "trs_1");
@@ -27,7 +27,8 @@ use std::task::{Context, Poll};
 
 use crate::http;
 use crate::http::Method;
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::error::TransportErrorKind;
 use crate::provider::Provider;
@@ -371,7 +372,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
     /// `POST /v1/search` (with the local tools inline, so search can find them).
     pub async fn search(&self, request: &SearchRequest) -> Result<Value, Error> {
         request.validate()?;
-        let mut body = serde_json::to_value(request)
+        let mut body = crate::json::to_value(request)
             .map_err(|_| Error::InvalidRequest("unserializable search".into()))?;
         if let Some(c) = self.inner.local.wire() {
             body["custom_tools"] = c;
@@ -423,7 +424,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
         self.execute_remote(slug, args, options).await
     }
 
-    async fn run_local(&self, tool: &LocalTool, args: Map<String, Value>) -> ExecuteResult {
+    async fn run_local(&self, tool: &LocalTool, args: Map) -> ExecuteResult {
         let args = Value::Object(args);
         if let Err(e) = check_arguments(&tool.final_slug(), &tool.normalized_schema(), &args) {
             return ExecuteResult::failed(format!("Input validation failed: {e}"));
@@ -437,7 +438,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
     async fn execute_remote(
         &self,
         slug: &str,
-        args: Map<String, Value>,
+        args: Map,
         options: &ExecuteOptions,
     ) -> Result<ExecuteResult, Error> {
         let body = self.execute_remote_value(slug, args, options).await?;
@@ -448,7 +449,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
     async fn execute_remote_value(
         &self,
         slug: &str,
-        args: Map<String, Value>,
+        args: Map,
         options: &ExecuteOptions,
     ) -> Result<Value, Error> {
         let args = Value::Object(args);
@@ -479,7 +480,7 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
     /// exactly as wire §6.7 describes ([`crate::tools::multi`]).
     async fn route_multi(
         &self,
-        input: Map<String, Value>,
+        input: Map,
         options: &ExecuteOptions,
     ) -> Result<ExecuteResult, Error> {
         let input = Value::Object(input);
@@ -806,7 +807,7 @@ fn tool_name(t: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-/// `serde_json::to_value(tool)` by hand (no serde `Serializer` in the browser wasm).
+/// `composio_edge::json::to_value(tool)` by hand (no serde `Serializer` in the browser wasm).
 fn tool_json(t: &Tool) -> Value {
     use crate::wire::json::ToJson;
     let mut m = crate::wire::json::new_map();
@@ -865,7 +866,7 @@ fn format_tool(tool: &Tool, provider: Option<&str>) -> Value {
 /// ```
 /// use composio_edge::edge::detect_provider;
 /// use composio_edge::provider::Provider;
-/// use serde_json::json;
+/// use composio_edge::json;
 /// assert_eq!(detect_provider(&json!({"choices": []})), Some(Provider::OpenAi));
 /// assert_eq!(detect_provider(&json!({"output": []})), Some(Provider::OpenAiResponses { strict: false }));
 /// assert_eq!(detect_provider(&json!({"content": [], "role": "assistant"})), Some(Provider::Anthropic { cache_control: false }));
@@ -901,7 +902,7 @@ fn wire_response(v: Value) -> ExecuteResponse {
     let Value::Object(mut o) = v else {
         return ExecuteResponse::default();
     };
-    let text = |o: &mut Map<String, Value>, k: &str| match o.remove(k) {
+    let text = |o: &mut Map, k: &str| match o.remove(k) {
         Some(Value::String(s)) => Some(s),
         _ => None,
     };
@@ -982,25 +983,25 @@ mod tests {
 
     #[test]
     fn tool_json_matches_serde() {
-        let mut t: Tool = serde_json::from_value(json!({"slug": "A", "name": "n",
+        let mut t: Tool = crate::json::from_value(json!({"slug": "A", "name": "n",
             "description": "d", "toolkit": {"slug": "g", "name": "G", "logo": "l"},
             "input_parameters": {"type": "object"}, "no_auth": true, "version": "1",
             "scopes": ["s"], "tags": ["t"], "x_extra": [1, {"b": 2}], "name_2": null}))
         .unwrap();
         assert_eq!(
             tool_json(&t).to_string(),
-            serde_json::to_value(&t).unwrap().to_string()
+            crate::json::to_value(&t).unwrap().to_string()
         );
         t.toolkit.as_mut().unwrap().logo = None;
         t.version = None;
         assert_eq!(
             tool_json(&t).to_string(),
-            serde_json::to_value(&t).unwrap().to_string()
+            crate::json::to_value(&t).unwrap().to_string()
         );
         let t = Tool::default();
         assert_eq!(
             tool_json(&t).to_string(),
-            serde_json::to_value(&t).unwrap().to_string()
+            crate::json::to_value(&t).unwrap().to_string()
         );
     }
 }

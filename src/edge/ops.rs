@@ -7,9 +7,10 @@
 //! violations?, retryable, api, call}}`, where `call` tells whether an agent's tool call
 //! (`executeCall`) turns the error into a failed result instead of throwing.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
-use crate::wire::json::{json, ToJson};
+use crate::json;
+use crate::wire::json::ToJson;
 
 use super::{
     detect_provider, format_tool, tool_name, wire_response, AccessToken, ConnectionState,
@@ -23,7 +24,7 @@ use crate::tools::args::normalize_arguments;
 use crate::tools::multi::{merge_multi_execute, plan_multi_execute, MultiPlan};
 use crate::tools::schema::check_arguments;
 use crate::transport::{transport_error, RetryPolicy};
-use crate::wire::{api_error_from_parts, json, Tool};
+use crate::wire::{api_error_from_parts, Tool};
 use crate::Error;
 
 /// Runs operation `op` on the JSON `input` and answers `{"ok": …}` or `{"err": …}` (never
@@ -71,14 +72,14 @@ pub fn error_json(e: &Error) -> Value {
         "call": call,
     });
     if let Some(id) = e.request_id() {
-        json::set(&mut o, "requestId", json!(id));
+        crate::wire::json::set(&mut o, "requestId", json!(id));
     }
     if let Error::ArgumentValidation { violations, .. } = e {
         let list = violations
             .iter()
             .map(|(path, message)| json!({"path": path, "message": message}))
             .collect();
-        json::set(&mut o, "violations", list);
+        crate::wire::json::set(&mut o, "violations", list);
     }
     o
 }
@@ -141,7 +142,7 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
             req.validate()?;
             let mut body = req.to_json();
             if let Some(c) = local_tools(v)?.wire() {
-                json::set(&mut body, "custom_tools", c);
+                crate::wire::json::set(&mut body, "custom_tools", c);
             }
             Ok(body)
         }
@@ -191,7 +192,7 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
             }
             let mut body = json!({ "toolkit": toolkit });
             if let Some(r) = s(v, "returnTo") {
-                json::set(&mut body, "return_to", json!(r));
+                crate::wire::json::set(&mut body, "return_to", json!(r));
             }
             Ok(body)
         }
@@ -640,10 +641,10 @@ fn remote_body(slug: &str, args: Value, v: &Value, local: &LocalTools) -> Result
     }
     let mut body = json!({"tool_slug": slug, "arguments": args});
     if let Some(a) = s(v, "account") {
-        json::set(&mut body, "account", json!(a));
+        crate::wire::json::set(&mut body, "account", json!(a));
     }
     if let Some(c) = local.wire() {
-        json::set(&mut body, "custom_tools", c);
+        crate::wire::json::set(&mut body, "custom_tools", c);
     }
     Ok(body)
 }

@@ -1,9 +1,10 @@
 //! Requests and results of the gateway's `/v1` API, as the edge client sends and returns them.
 
+use crate::json::{Map, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
-use crate::wire::json::{json, ToJson};
+use crate::json;
+use crate::wire::json::ToJson;
 
 use crate::tools::multi::ToolOutcome;
 
@@ -14,7 +15,7 @@ pub struct SessionInfo {
     pub session_id: String,
     /// The whole response body (session config, emulator flag …), never the API key.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl SessionInfo {
@@ -512,13 +513,13 @@ impl ToJson for ToolkitConnection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn to_json_matches_serde() {
         fn same<T: ToJson + Serialize>(v: &T) {
             let ours = v.to_json();
-            let theirs = serde_json::to_value(v).unwrap();
+            let theirs = crate::json::to_value(v).unwrap();
             assert_eq!(ours.to_string(), theirs.to_string());
         }
         same(
@@ -585,7 +586,7 @@ mod tests {
 
     #[test]
     fn execute_result_projects_the_wire_union() {
-        let r: crate::wire::ExecuteResponse = serde_json::from_value(
+        let r: crate::wire::ExecuteResponse = crate::json::from_value(
             json!({"result_type": "input_required", "data": {}, "error": null, "log_id": "l"}),
         )
         .unwrap();
@@ -593,7 +594,7 @@ mod tests {
         assert!(!p.successful);
         assert_eq!(p.error.as_deref(), Some("execution input_required"));
         assert_eq!(
-            serde_json::to_value(ExecuteResult::ok(Value::Null)).unwrap(),
+            crate::json::to_value(ExecuteResult::ok(Value::Null)).unwrap(),
             json!({"data": {}, "error": null, "successful": true, "logId": ""})
         );
     }

@@ -1,7 +1,8 @@
 //! The app tools' behaviour: deterministic, per-user state in the store
 //! (`user/<uid>/<toolkit>`), ids and time from the runtime.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::catalog::{ToolDef, Toolkit};
 use super::connect::Account;
@@ -73,17 +74,17 @@ fn fnv(s: &str) -> u64 {
     h
 }
 
-fn s<'a>(a: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
+fn s<'a>(a: &'a Map, k: &str) -> Option<&'a str> {
     a.get(k).and_then(Value::as_str)
 }
-fn int(a: &Map<String, Value>, k: &str) -> Option<i64> {
+fn int(a: &Map, k: &str) -> Option<i64> {
     a.get(k)
         .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
 }
-fn boolean(a: &Map<String, Value>, k: &str) -> Option<bool> {
+fn boolean(a: &Map, k: &str) -> Option<bool> {
     a.get(k).and_then(Value::as_bool)
 }
-fn strs(a: &Map<String, Value>, k: &str) -> Vec<String> {
+fn strs(a: &Map, k: &str) -> Vec<String> {
     a.get(k)
         .and_then(Value::as_array)
         .map(|x| {
@@ -94,7 +95,7 @@ fn strs(a: &Map<String, Value>, k: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
-fn limit(a: &Map<String, Value>, k: &str, default: i64) -> usize {
+fn limit(a: &Map, k: &str, default: i64) -> usize {
     int(a, k).unwrap_or(default).max(0) as usize
 }
 fn contains_ci(hay: &str, needle: &str) -> bool {
@@ -117,7 +118,7 @@ fn sort_values(v: &mut [Value], key: fn(&Value) -> i64, desc: bool) {
 }
 
 /// Takes a collection out of the state (put it back with `state.insert`).
-fn take(state: &mut Map<String, Value>, name: &str) -> Vec<Value> {
+fn take(state: &mut Map, name: &str) -> Vec<Value> {
     match state.remove(name) {
         Some(Value::Array(a)) => a,
         _ => Vec::new(),
@@ -156,12 +157,12 @@ pub(crate) async fn run<S: Store, R: Runtime>(
     user_id: &str,
     account: Option<&Account>,
     def: &ToolDef,
-    args: &Map<String, Value>,
+    args: &Map,
 ) -> Res<Result<Value, String>> {
     let _ = account;
     let key = format!("user/{}/{}", encode_component(user_id), def.toolkit);
     let stateful = !matches!(def.toolkit, "hackernews" | "weathermap");
-    let mut state: Map<String, Value> = if stateful {
+    let mut state: Map = if stateful {
         ctx.get_json(&key).await?.unwrap_or_default()
     } else {
         Map::new()
@@ -216,7 +217,7 @@ const MAX_ITEMS: usize = 200;
 
 // ---------------------------------------------------------------------------------------------
 
-fn gmail(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &Env) -> Out {
+fn gmail(slug: &str, a: &Map, st: &mut Map, env: &Env) -> Out {
     if !st.contains_key("messages") {
         let seed = |i: u64, from: &str, subject: &str, body: &str| {
             json!({"id": format!("msg_seed{i}"), "threadId": format!("thr_seed{i}"),
@@ -350,7 +351,7 @@ fn gmail(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &
 
 // ---------------------------------------------------------------------------------------------
 
-fn github(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &Env) -> Out {
+fn github(slug: &str, a: &Map, st: &mut Map, env: &Env) -> Out {
     let login = env.handle();
     let owner = s(a, "owner").unwrap_or("").to_owned();
     let repo = s(a, "repo").unwrap_or("").to_owned();
@@ -510,7 +511,7 @@ fn github_user(login: &str) -> Value {
 
 // ---------------------------------------------------------------------------------------------
 
-fn slack(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &Env) -> Out {
+fn slack(slug: &str, a: &Map, st: &mut Map, env: &Env) -> Out {
     let mut channels = take(st, "channels");
     if channels.is_empty() {
         channels = vec![
@@ -629,7 +630,7 @@ fn slack(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &
 
 // ---------------------------------------------------------------------------------------------
 
-fn notion(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &Env) -> Out {
+fn notion(slug: &str, a: &Map, st: &mut Map, env: &Env) -> Out {
     let mut pages = take(st, "pages");
     if pages.is_empty() {
         pages.push(json!({"id": "page_getting_started", "object": "page", "title": "Getting Started",
@@ -722,7 +723,7 @@ fn event_ms(e: &Value, k: &str) -> u64 {
     parse_rfc3339(e[k]["dateTime"].as_str().unwrap_or("")).unwrap_or(0)
 }
 
-fn calendar(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &Env) -> Out {
+fn calendar(slug: &str, a: &Map, st: &mut Map, env: &Env) -> Out {
     let mut events = take(st, "events");
     let event_id = s(a, "event_id").unwrap_or("");
     let time = |k: &str| s(a, k).and_then(parse_rfc3339);
@@ -852,7 +853,7 @@ const TEAMS: &[(&str, &str, &str)] = &[
     ("team_ops", "OPS", "Operations"),
 ];
 
-fn linear(slug: &str, a: &Map<String, Value>, st: &mut Map<String, Value>, env: &Env) -> Out {
+fn linear(slug: &str, a: &Map, st: &mut Map, env: &Env) -> Out {
     let mut issues = take(st, "issues");
     let issue_id = s(a, "issue_id").unwrap_or("");
     let matches = |i: &Value| {
@@ -999,7 +1000,7 @@ fn story(i: usize, day: u64) -> Value {
            "descendants": score / 4, "time": 1_700_000_000 + fnv(title) % 100_000_000})
 }
 
-fn hackernews(slug: &str, a: &Map<String, Value>, env: &Env) -> Out {
+fn hackernews(slug: &str, a: &Map, env: &Env) -> Out {
     let day = env.now / 86_400_000;
     let mut all: Vec<Value> = (0..STORIES.len()).map(|i| story(i, day)).collect();
     sort_values(&mut all, |x| x["score"].as_i64().unwrap_or(0), true);
@@ -1050,7 +1051,7 @@ const CONDITIONS: &[&str] = &[
     "mist",
 ];
 
-fn weather(slug: &str, a: &Map<String, Value>, env: &Env) -> Out {
+fn weather(slug: &str, a: &Map, env: &Env) -> Out {
     let loc = s(a, "location").unwrap_or("").trim();
     if loc.is_empty() {
         return Err("location must not be empty".into());
@@ -1117,7 +1118,7 @@ pub(crate) fn proxy(
     account: Option<&Account>,
     method: &str,
     endpoint: &str,
-    query: &Map<String, Value>,
+    query: &Map,
     body: Option<&Value>,
 ) -> Value {
     let base = match tk.slug {

@@ -3,7 +3,8 @@
 //! Tool schemas are written in a compact parameter notation (see [`schema_from_spec`]) so the
 //! catalog stays small inside the Worker's wasm.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 /// How a toolkit authenticates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -347,7 +348,7 @@ pub fn tag_names(letters: &str) -> Vec<String> {
 /// ```
 /// use composio_edge::emulator::catalog::schema_from_spec;
 /// let s = schema_from_spec("to:e!:Recipient|n:i(1..9)=3:Count");
-/// assert_eq!(s["required"], serde_json::json!(["to"]));
+/// assert_eq!(s["required"], composio_edge::json!(["to"]));
 /// assert_eq!(s["properties"]["n"]["maximum"], 9);
 /// assert_eq!(s["properties"]["n"]["default"], 3);
 /// ```
@@ -587,13 +588,13 @@ const META_JSON: &str = r#"{
 
 /// The wire `Tool` object of a meta tool (`None` for an unknown slug).
 pub fn meta_tool(slug: &str) -> Option<Value> {
-    static M: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    static M: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
     M.get_or_init(build_meta_tools)
         .get(&slug.to_ascii_uppercase())
         .cloned()
 }
 
-fn build_meta_tools() -> Map<String, Value> {
+fn build_meta_tools() -> Map {
     let mut out = Map::new();
     let Ok(Value::Object(all)) = serde_json::from_str::<Value>(META_JSON) else {
         return out;

@@ -1,8 +1,9 @@
 //! Connected accounts and the connect flow: link creation, the hosted consent page at
 //! `/link/{token}`, and `GET /api/v3.1/connected_accounts/{id}`.
 
+use crate::json;
+use crate::json::{Map, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
 
 use super::catalog::{self, Toolkit};
 use super::session::Session;
@@ -187,7 +188,7 @@ fn auth_toolkit(slug: Option<&str>) -> Res<&'static Toolkit> {
     Ok(tk)
 }
 
-fn optional_string(m: &Map<String, Value>, key: &str) -> Res<Option<String>> {
+fn optional_string(m: &Map, key: &str) -> Res<Option<String>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -208,7 +209,7 @@ pub(crate) fn link_base(sess: &Session) -> Option<&str> {
 pub(crate) async fn session_link<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    body: Map<String, Value>,
+    body: Map,
 ) -> Res<HttpResponse> {
     let tk = auth_toolkit(str_field(&body, "toolkit"))?;
     let callback = optional_string(&body, "callback_url")?.or_else(|| {
@@ -234,7 +235,7 @@ pub(crate) async fn session_link<S: Store, R: Runtime>(
 /// `POST /api/v3.1/connected_accounts/link`.
 pub(crate) async fn account_link<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
-    body: Map<String, Value>,
+    body: Map,
 ) -> Res<HttpResponse> {
     let ac = str_field(&body, "auth_config_id")
         .ok_or_else(|| ApiErr::bad_request("auth_config_id is required"))?;

@@ -1,6 +1,7 @@
 //! Execution: `…/execute`, `…/execute_meta`, the meta tools, multi-execute and proxy_execute.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::catalog;
 use super::connect::{self, Account};
@@ -47,7 +48,7 @@ impl Outcome {
 }
 
 /// Normalizes `arguments`: absent/null/"" → `{}`, a JSON string of an object → the object.
-pub(crate) fn normalize_args(v: Option<&Value>) -> Result<Map<String, Value>, String> {
+pub(crate) fn normalize_args(v: Option<&Value>) -> Result<Map, String> {
     match v {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(m)) => Ok(m.clone()),
@@ -64,7 +65,7 @@ pub(crate) fn normalize_args(v: Option<&Value>) -> Result<Map<String, Value>, St
 pub(crate) async fn execute_endpoint<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    body: Map<String, Value>,
+    body: Map,
     meta_only: bool,
 ) -> Res<HttpResponse> {
     let key = if meta_only { "slug" } else { "tool_slug" };
@@ -113,7 +114,7 @@ pub(crate) async fn run_tool<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
     slug: &str,
-    args: Map<String, Value>,
+    args: Map,
     account: Option<&str>,
     customs: &[CustomTool],
 ) -> Res<Outcome> {
@@ -137,7 +138,7 @@ fn local_tool_failure(slug: &str) -> Outcome {
 /// Validates `args` against `schema` with the crate's JSON Schema validator
 /// ([`crate::tools::schema::check_arguments`]); date-times must also parse, since the tools
 /// compute with them. `Err` lists every violation.
-fn validate(slug: &str, schema: &Value, args: &Map<String, Value>) -> Result<(), String> {
+fn validate(slug: &str, schema: &Value, args: &Map) -> Result<(), String> {
     let instance = Value::Object(args.clone());
     crate::tools::schema::check_arguments(slug, schema, &instance).map_err(|e| e.to_string())?;
     let mut bad = Vec::new();
@@ -164,7 +165,7 @@ fn validate(slug: &str, schema: &Value, args: &Map<String, Value>) -> Result<(),
     }
 }
 
-fn apply_defaults(schema: &Value, args: &mut Map<String, Value>) {
+fn apply_defaults(schema: &Value, args: &mut Map) {
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         for (k, p) in props {
             if let Some(d) = p.get("default") {
@@ -224,7 +225,7 @@ async fn run_app<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
     slug: &str,
-    mut args: Map<String, Value>,
+    mut args: Map,
     account: Option<&str>,
 ) -> Res<Outcome> {
     let Some(def) = catalog::tool(slug) else {
@@ -261,7 +262,7 @@ async fn run_app<S: Store, R: Runtime>(
     }
 }
 
-fn workflow_session<S: Store, R: Runtime>(ctx: &Ctx<'_, S, R>, args: &Map<String, Value>) -> Value {
+fn workflow_session<S: Store, R: Runtime>(ctx: &Ctx<'_, S, R>, args: &Map) -> Value {
     let id = str_field(args, "session_id")
         .map(str::to_owned)
         .unwrap_or_else(|| ctx.new_id("wf_"));
@@ -272,7 +273,7 @@ async fn run_meta<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
     slug: &str,
-    args: Map<String, Value>,
+    args: Map,
     customs: &[CustomTool],
 ) -> Res<Outcome> {
     let Some(tool) = catalog::meta_tool(slug) else {
@@ -314,7 +315,7 @@ async fn run_meta<S: Store, R: Runtime>(
 async fn multi_execute<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    args: &Map<String, Value>,
+    args: &Map,
 ) -> Res<Outcome> {
     let items = args
         .get("tools")
@@ -380,7 +381,7 @@ async fn multi_execute<S: Store, R: Runtime>(
     })
 }
 
-fn wanted_toolkits(args: &Map<String, Value>) -> Vec<String> {
+fn wanted_toolkits(args: &Map) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in args
         .get("toolkits")
@@ -400,7 +401,7 @@ fn wanted_toolkits(args: &Map<String, Value>) -> Vec<String> {
 async fn manage_connections<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    args: &Map<String, Value>,
+    args: &Map,
 ) -> Res<Outcome> {
     let reinitiate = args
         .get("reinitiate_all")
@@ -500,7 +501,7 @@ async fn connection_results<S: Store, R: Runtime>(
     sess: &Session,
     toolkits: &[String],
     mode_all: bool,
-) -> Res<(Map<String, Value>, bool, bool)> {
+) -> Res<(Map, bool, bool)> {
     let accounts = connect::user_accounts(ctx, &sess.user_id).await?;
     let mut results = Map::new();
     let (mut ready, mut pending) = (0, false);
@@ -543,7 +544,7 @@ async fn connection_results<S: Store, R: Runtime>(
 async fn wait_for_connections<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    args: &Map<String, Value>,
+    args: &Map,
 ) -> Res<Outcome> {
     let mode_all = args.get("mode").and_then(Value::as_str) == Some("all");
     let toolkits = wanted_toolkits(args);
@@ -575,7 +576,7 @@ async fn wait_for_connections<S: Store, R: Runtime>(
 pub(crate) async fn proxy_execute<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    body: Map<String, Value>,
+    body: Map,
 ) -> Res<HttpResponse> {
     let tk_slug = str_field(&body, "toolkit_slug")
         .or_else(|| str_field(&body, "toolkit"))

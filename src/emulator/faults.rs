@@ -8,8 +8,9 @@
 //! queued. `DELETE /__emulator/faults` clears them, `GET` lists them, and
 //! `POST /__emulator/reset` empties all emulator state.
 
+use crate::json;
+use crate::json::Value;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use super::{ok, ApiErr, Ctx, Res};
 use crate::http;
@@ -229,14 +230,23 @@ pub(crate) async fn control<S: Store, R: Runtime>(
                 .unwrap_or_default();
             faults.extend(new.iter().cloned());
             ctx.put_json(FAULTS_KEY, &faults).await?;
-            ok(201, &json!({"queued": new, "pending": faults}))
+            ok(
+                201,
+                &json!({
+                    "queued": crate::json::to_value(&new).unwrap_or_default(),
+                    "pending": crate::json::to_value(&faults).unwrap_or_default(),
+                }),
+            )
         }
         ("/faults", &M::GET) => {
             let faults = ctx
                 .get_json::<Vec<Fault>>(FAULTS_KEY)
                 .await?
                 .unwrap_or_default();
-            ok(200, &json!({ "pending": faults }))
+            ok(
+                200,
+                &json!({ "pending": crate::json::to_value(&faults).unwrap_or_default() }),
+            )
         }
         ("/faults", &M::DELETE) => {
             let faults = ctx

@@ -1,8 +1,9 @@
 //! Session file mounts (`…/mounts/{mount}/items|upload_url|download_url|delete`) with
 //! presigned-URL stand-ins served at `/__emulator/files/{token}`.
 
+use crate::json;
+use crate::json::Value;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use super::session::Session;
 use super::{json_body, ok, paginate, qp, str_field, ApiErr, Ctx, Res};

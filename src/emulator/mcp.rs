@@ -2,7 +2,8 @@
 //! (`/tool_router/{session_id}/mcp`): `initialize`, `ping`, `tools/list` (the session's meta
 //! tools and preloaded tools) and `tools/call` (the same execution as `…/execute`).
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::json::Value;
 
 use super::session::{self, Session};
 use super::{catalog, exec, ApiErr, Ctx, Res};

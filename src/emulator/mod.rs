@@ -30,13 +30,14 @@
 //!     .unwrap();
 //! let res = block_on(emu.handle(req, &store, &rt));
 //! assert_eq!(res.status(), 201);
-//! let body: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
+//! let body: composio_edge::json::Value = serde_json::from_slice(res.body()).unwrap();
 //! assert!(body["session_id"].as_str().unwrap().starts_with("trs_"));
 //! ```
 
+use crate::json;
+use crate::json::{Map, Value};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
 use crate::http;
 use crate::runtime::Runtime;
@@ -353,7 +354,7 @@ pub(crate) fn html_response(status: u16, body: String) -> HttpResponse {
 pub(crate) use crate::encoding::escape_html;
 
 /// Parses a JSON request body: empty → `{}`; anything but an object → 400.
-pub(crate) fn json_body(body: &[u8]) -> Res<Map<String, Value>> {
+pub(crate) fn json_body(body: &[u8]) -> Res<Map> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -366,7 +367,7 @@ pub(crate) fn json_body(body: &[u8]) -> Res<Map<String, Value>> {
 }
 
 /// A string field, if present and a string.
-pub(crate) fn str_field<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+pub(crate) fn str_field<'a>(m: &'a Map, key: &str) -> Option<&'a str> {
     m.get(key).and_then(Value::as_str)
 }
 

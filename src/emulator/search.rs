@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::catalog;
 use super::connect;
@@ -295,7 +296,7 @@ fn hash_hex(s: &str) -> String {
 pub(crate) async fn search<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    args: &Map<String, Value>,
+    args: &Map,
     customs: &[CustomTool],
     toolkits: Option<Vec<String>>,
 ) -> Res<Value> {
@@ -494,7 +495,7 @@ async fn connection_statuses<S: Store, R: Runtime>(
 pub(crate) async fn search_endpoint<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    body: Map<String, Value>,
+    body: Map,
 ) -> Res<HttpResponse> {
     let customs = session::custom_tools(body.get("experimental"))?;
     let toolkits = match body.get("toolkits") {
@@ -512,11 +513,7 @@ pub(crate) async fn search_endpoint<S: Store, R: Runtime>(
 }
 
 /// `COMPOSIO_GET_TOOL_SCHEMAS`.
-pub(crate) fn get_tool_schemas(
-    sess: &Session,
-    args: &Map<String, Value>,
-    customs: &[CustomTool],
-) -> Value {
+pub(crate) fn get_tool_schemas(sess: &Session, args: &Map, customs: &[CustomTool]) -> Value {
     let want_output = args
         .get("include")
         .and_then(Value::as_array)

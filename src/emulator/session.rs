@@ -1,8 +1,9 @@
 //! Sessions: create, retrieve, attach, PATCH with `config_version`, delete, config history,
 //! the session's tool list and toolkit list, and the session's tool filters.
 
+use crate::json;
+use crate::json::{Map, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
 
 use super::catalog::{self, ToolDef};
 use super::connect::{self, Account};
@@ -17,21 +18,21 @@ pub(crate) struct Session {
     pub id: String,
     pub user_id: String,
     /// The config in response form (`enabled`/`disabled`).
-    pub config: Map<String, Value>,
+    pub config: Map,
     pub config_version: u64,
     pub created_at: u64,
     /// Every config version, oldest first.
     pub history: Vec<HistoryEntry>,
     /// Stored experimental settings (`link_url_overwrite`, `assistive_prompt_config` …).
     #[serde(default)]
-    pub experimental: Map<String, Value>,
+    pub experimental: Map,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct HistoryEntry {
     pub version: u64,
     pub created_at: u64,
-    pub config: Map<String, Value>,
+    pub config: Map,
 }
 
 /// Config versions kept per session.
@@ -144,7 +145,7 @@ fn default_workbench() -> Value {
            "auto_offload_threshold": 20000, "sandbox_size": "standard"})
 }
 
-fn merge_manage_connections(base: &mut Map<String, Value>, v: &Value) -> Res<()> {
+fn merge_manage_connections(base: &mut Map, v: &Value) -> Res<()> {
     let mut cur = base
         .get("manage_connections")
         .and_then(Value::as_object)
@@ -190,7 +191,7 @@ fn merge_manage_connections(base: &mut Map<String, Value>, v: &Value) -> Res<()>
     Ok(())
 }
 
-fn merge_workbench(base: &mut Map<String, Value>, v: &Value) -> Res<()> {
+fn merge_workbench(base: &mut Map, v: &Value) -> Res<()> {
     let mut cur = base
         .get("workbench")
         .and_then(Value::as_object)
@@ -216,7 +217,7 @@ fn merge_workbench(base: &mut Map<String, Value>, v: &Value) -> Res<()> {
 
 /// Applies the request-form `body` onto the response-form `base`. With `patch`, `null`
 /// removes a key (back to its default).
-fn apply_config(base: &mut Map<String, Value>, body: &Map<String, Value>, patch: bool) -> Res<()> {
+fn apply_config(base: &mut Map, body: &Map, patch: bool) -> Res<()> {
     for (k, v) in body {
         if v.is_null() && patch {
             base.remove(k);
@@ -298,7 +299,7 @@ fn apply_config(base: &mut Map<String, Value>, body: &Map<String, Value>, patch:
     Ok(())
 }
 
-fn flag(config: &Map<String, Value>, obj: &str, field: &str, default: bool) -> bool {
+fn flag(config: &Map, obj: &str, field: &str, default: bool) -> bool {
     config
         .get(obj)
         .and_then(|o| o.get(field))
@@ -307,7 +308,7 @@ fn flag(config: &Map<String, Value>, obj: &str, field: &str, default: bool) -> b
 }
 
 /// The meta tools this session exposes, in `tool_router_tools` order.
-pub(crate) fn meta_tools(config: &Map<String, Value>) -> Vec<&'static str> {
+pub(crate) fn meta_tools(config: &Map) -> Vec<&'static str> {
     catalog::META_TOOLS
         .iter()
         .copied()
@@ -339,7 +340,7 @@ fn list_contains(v: Option<&Value>, name: &str) -> bool {
 }
 
 /// Whether the session's toolkit policy allows a toolkit.
-pub(crate) fn toolkit_allowed(config: &Map<String, Value>, toolkit: &str) -> bool {
+pub(crate) fn toolkit_allowed(config: &Map, toolkit: &str) -> bool {
     match config.get("toolkits") {
         Some(tk) if tk.get("enabled").is_some() => list_contains(tk.get("enabled"), toolkit),
         Some(tk) => !list_contains(tk.get("disabled"), toolkit),
@@ -367,12 +368,7 @@ fn tags_pass(rule: Option<&Value>, tags: &[String]) -> bool {
 }
 
 /// Whether the session's toolkit, tool and tag filters allow a tool.
-pub(crate) fn tool_allowed(
-    config: &Map<String, Value>,
-    slug: &str,
-    toolkit: &str,
-    tags: &[String],
-) -> bool {
+pub(crate) fn tool_allowed(config: &Map, slug: &str, toolkit: &str, tags: &[String]) -> bool {
     if !toolkit_allowed(config, toolkit) {
         return false;
     }
@@ -414,7 +410,7 @@ pub(crate) struct CustomTool {
     pub extends_toolkit: Option<String>,
     /// The custom toolkit it belongs to, if any.
     pub custom_toolkit: Option<String>,
-    pub raw: Map<String, Value>,
+    pub raw: Map,
 }
 
 impl CustomTool {
@@ -446,7 +442,7 @@ fn check_custom_slug(slug: &str, what: &str) -> Res<()> {
     Ok(())
 }
 
-fn custom_def(m: &Map<String, Value>, custom_toolkit: Option<&str>) -> Res<CustomTool> {
+fn custom_def(m: &Map, custom_toolkit: Option<&str>) -> Res<CustomTool> {
     let original = str_field(m, "slug")
         .ok_or_else(|| ApiErr::bad_request("every custom tool needs a slug"))?;
     check_custom_slug(original, "custom tool")?;
@@ -535,7 +531,7 @@ pub(crate) fn custom_tools(experimental: Option<&Value>) -> Res<Vec<CustomTool>>
     Ok(out)
 }
 
-fn echo_custom(experimental: Option<&Value>) -> Res<Map<String, Value>> {
+fn echo_custom(experimental: Option<&Value>) -> Res<Map> {
     let mut out = Map::new();
     let Some(exp) = experimental else {
         return Ok(out);
@@ -594,7 +590,7 @@ fn mcp_url<S: Store, R: Runtime>(ctx: &Ctx<'_, S, R>, id: &str) -> String {
 pub(crate) fn session_body<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    experimental: Map<String, Value>,
+    experimental: Map,
 ) -> Value {
     json!({
         "session_id": sess.id,
@@ -607,7 +603,7 @@ pub(crate) fn session_body<S: Store, R: Runtime>(
     })
 }
 
-fn warnings(config: &Map<String, Value>) -> Vec<Value> {
+fn warnings(config: &Map) -> Vec<Value> {
     let mut out = Vec::new();
     if let Some(list) = config
         .get("toolkits")
@@ -636,7 +632,7 @@ const ASSISTIVE_PROMPT: &str = "When you choose to use Composio ToolRouter, firs
 
 pub(crate) async fn create<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
-    body: Map<String, Value>,
+    body: Map,
 ) -> Res<HttpResponse> {
     let user_id = match body.get("user_id") {
         Some(Value::String(u)) if !u.trim().is_empty() && u.len() <= 256 => u.clone(),
@@ -699,7 +695,7 @@ pub(crate) async fn retrieve<S: Store, R: Runtime>(
 pub(crate) fn attach<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     sess: &Session,
-    body: Map<String, Value>,
+    body: Map,
 ) -> Res<HttpResponse> {
     let echoed = echo_custom(body.get("experimental"))?;
     ok(200, &session_body(ctx, sess, echoed))
@@ -708,7 +704,7 @@ pub(crate) fn attach<S: Store, R: Runtime>(
 pub(crate) async fn patch<S: Store, R: Runtime>(
     ctx: &Ctx<'_, S, R>,
     id: &str,
-    body: Map<String, Value>,
+    body: Map,
 ) -> Res<HttpResponse> {
     let mut sess = load(ctx, id).await?;
     if let Some(v) = body.get("expected_config_version") {

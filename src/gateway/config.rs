@@ -4,7 +4,7 @@
 //! records the first problem (naming the variable, never its value) and the gateway answers
 //! every request with a `config_error` until it is fixed.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::secret::{ApiKey, SecretString, SigningKey};
 
@@ -94,7 +94,7 @@ pub struct GatewayConfig {
     pub redirect_hosts: Vec<String>,
     /// Session create defaults (`EDGE_SESSION_DEFAULTS`, wire names: `toolkits`, `tools`,
     /// `tags`, `auth_configs`, `manage_connections` …).
-    pub session_defaults: Map<String, Value>,
+    pub session_defaults: Map,
     /// Whether `POST /v1/proxy` is served (`EDGE_PROXY_ENABLED`).
     pub proxy_enabled: bool,
     /// Requests per minute per user (`EDGE_RATE_LIMIT_PER_MINUTE`, 0 disables).
@@ -298,7 +298,7 @@ impl GatewayConfig {
                         ));
                     }
                     // Accept the SDK's array shorthand for toolkits and tags.
-                    // (Built by hand: `serde_json::json!` would link serde's value serializer.)
+                    // (Built by hand: `crate::json!` would link serde's value serializer.)
                     for key in ["toolkits", "tags", "manage_connections"] {
                         let shorthand = match m.get(key) {
                             Some(Value::Array(_)) => key != "manage_connections",

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use super::config::JwtSettings;
 use super::token::{TokenError, CLOCK_SKEW_SECONDS};

@@ -53,8 +53,8 @@ pub mod upstream;
 
 use crate::http;
 use crate::http::Method;
-use crate::wire::json::json;
-use serde_json::Value;
+use crate::json;
+use crate::json::Value;
 
 use crate::encoding::{decode_component, encode_component, hex};
 use crate::runtime::Runtime;
@@ -294,12 +294,9 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 }
 
 /// The JSON object body of a request (`{}` when empty), or an error response.
-pub(crate) fn json_body(
-    req: &HttpRequest,
-    ctx: &Ctx,
-) -> Result<serde_json::Map<String, Value>, HttpResponse> {
+pub(crate) fn json_body(req: &HttpRequest, ctx: &Ctx) -> Result<crate::json::Map, HttpResponse> {
     if blank(req.body()) {
-        return Ok(serde_json::Map::new());
+        return Ok(crate::json::Map::new());
     }
     match crate::wire::json::parse_bytes(req.body()) {
         Ok(Value::Object(m)) => Ok(m),
@@ -691,12 +688,7 @@ impl Gateway {
     }
 
     /// Mints a token from `{user_id, ttl_seconds?, scopes?, origins?}`.
-    fn mint<R: Runtime>(
-        &self,
-        body: &serde_json::Map<String, Value>,
-        rt: &R,
-        ctx: &Ctx,
-    ) -> HttpResponse {
+    fn mint<R: Runtime>(&self, body: &crate::json::Map, rt: &R, ctx: &Ctx) -> HttpResponse {
         let cfg = &self.config;
         let Some(user_id) = body
             .get("user_id")

@@ -3,8 +3,8 @@
 
 use crate::http;
 use crate::http::header::{HeaderName, HeaderValue};
-use crate::wire::json::json;
-use serde_json::Value;
+use crate::json;
+use crate::json::Value;
 
 use crate::transport::{json_response, HttpRequest, HttpResponse};
 

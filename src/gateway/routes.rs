@@ -3,8 +3,9 @@
 //! is atomic.
 
 use crate::http;
-use crate::wire::json::{json, set};
-use serde_json::{Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
+use crate::wire::json::set;
 
 use crate::provider::Provider;
 use crate::runtime::Runtime;
@@ -469,7 +470,7 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
     ))
 }
 
-/// A [`Tool`] read straight from the JSON, exactly as `serde_json::from_value::<Tool>` would
+/// A [`Tool`] read straight from the JSON, exactly as `composio_edge::json::from_value::<Tool>` would
 /// (`None` where it fails): the typed round trip buffers every tool through serde's `Content`
 /// (the `flatten`), which costs the Worker about 10 KB of code.
 fn tool_of(v: &Value) -> Option<Tool> {
@@ -599,7 +600,7 @@ fn all_values(a: &[Value], ok: fn(&Value) -> bool) -> bool {
     true
 }
 
-fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, Fail> {
+fn custom_tools(body: &Map, ctx: &Ctx) -> Result<Option<Value>, Fail> {
     match body.get("custom_tools") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(a)) if a.len() <= 100 && all_values(a, Value::is_object) => {
@@ -618,7 +619,7 @@ fn custom_tools(body: &Map<String, Value>, ctx: &Ctx) -> Result<Option<Value>, F
 async fn search<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
-    body: &Map<String, Value>,
+    body: &Map,
 ) -> Res {
     let ctx = env.ctx;
     let bad = |m: &str| err(ctx, 400, "invalid_request", m);
@@ -772,7 +773,7 @@ async fn execute<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     req: &HttpRequest,
-    body: &Map<String, Value>,
+    body: &Map,
 ) -> Res {
     let ctx = env.ctx;
     let bad = |code: &str, m: &str| err(ctx, 400, code, m);
@@ -1084,7 +1085,7 @@ async fn connect<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     req: &HttpRequest,
-    body: &Map<String, Value>,
+    body: &Map,
 ) -> Res {
     let ctx = env.ctx;
     let cfg = &env.gw.config;
@@ -1268,7 +1269,7 @@ async fn connect_status<S: Store, T: Transport, R: Runtime>(
 async fn proxy<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
-    body: &Map<String, Value>,
+    body: &Map,
 ) -> Res {
     let ctx = env.ctx;
     if !env.gw.config.proxy_enabled {
@@ -1563,8 +1564,9 @@ async fn oauth_callback<S: Store, T: Transport, R: Runtime>(
 #[cfg(test)]
 mod tests {
     use super::{successful, tool_of};
+    use crate::json;
+    use crate::json::Value;
     use crate::wire::{ExecuteResponse, Tool};
-    use serde_json::{json, Value};
 
     /// The direct read of a tool agrees with serde's (and fails where it fails).
     #[test]
@@ -1610,7 +1612,7 @@ mod tests {
             cases.push(v);
         }
         for v in cases {
-            let typed: Option<Tool> = serde_json::from_value(v.clone()).ok();
+            let typed: Option<Tool> = crate::json::from_value(v.clone()).ok();
             assert_eq!(tool_of(&v), typed, "{v}");
         }
     }
@@ -1637,7 +1639,7 @@ mod tests {
             Value::Null,
         ];
         for v in cases {
-            let typed: ExecuteResponse = serde_json::from_value(v.clone()).unwrap_or_default();
+            let typed: ExecuteResponse = crate::json::from_value(v.clone()).unwrap_or_default();
             assert_eq!(successful(&v), typed.successful(), "{v}");
         }
     }

@@ -4,9 +4,9 @@
 //! Keys are separated by purpose: tokens and seals use different HMAC sub-keys derived from
 //! `EDGE_SIGNING_KEY`, and every seal names its purpose, so a ticket is never a valid state.
 
+use crate::json::Value;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::Sha256;
 
 use crate::encoding::{base64url_decode, base64url_encode};
@@ -180,7 +180,7 @@ fn claims_json(c: &Claims) -> String {
         }
         Value::Array(out)
     };
-    let mut m = serde_json::Map::new();
+    let mut m = crate::json::Map::new();
     m.insert("sub".into(), text(&c.sub));
     m.insert("aud".into(), text(&c.aud));
     m.insert("iss".into(), text(&c.iss));
@@ -284,7 +284,7 @@ pub fn seal(key: &SigningKey, purpose: &str, payload: &Value) -> Option<String> 
 /// use composio_edge::gateway::token::{seal, unseal};
 /// use composio_edge::secret::SigningKey;
 /// let key = SigningKey::new("k".repeat(32));
-/// let s = seal(&key, "state", &serde_json::json!({"f": "abc", "x": 1000})).unwrap();
+/// let s = seal(&key, "state", &composio_edge::json!({"f": "abc", "x": 1000})).unwrap();
 /// assert_eq!(unseal(&key, "state", &s, 999).unwrap()["f"], "abc");
 /// assert!(unseal(&key, "ticket", &s, 999).is_none());
 /// assert!(unseal(&key, "state", &s, 1000).is_none());
@@ -310,7 +310,8 @@ pub fn unseal(key: &SigningKey, purpose: &str, sealed: &str, now: u64) -> Option
 #[cfg(test)]
 mod tests {
     use super::{claims_json, claims_of, Claims};
-    use serde_json::{json, Value};
+    use crate::json;
+    use crate::json::Value;
 
     /// The direct writer is serde's serialization, byte for byte.
     #[test]
@@ -360,7 +361,7 @@ mod tests {
             cases.push(v);
         }
         for v in cases {
-            let typed: Option<Claims> = serde_json::from_value(v.clone()).ok();
+            let typed: Option<Claims> = crate::json::from_value(v.clone()).ok();
             assert_eq!(claims_of(&v), typed, "{v}");
         }
     }

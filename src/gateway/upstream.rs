@@ -4,12 +4,12 @@
 //! Why not [`crate::client::Client`]: it owns a `'static` transport and runtime, while a
 //! Durable Object lends the gateway borrowed ones per request; and the gateway passes the
 //! API's JSON through to the browser verbatim (search results, toolkit pages, execute results),
-//! so it works on `serde_json::Value` rather than typed responses. It shares the client's
+//! so it works on `composio_edge::json::Value` rather than typed responses. It shares the client's
 //! building blocks: [`crate::client::encode_path_param`], [`crate::client::user_agent`], the
 //! retry policy and backoff of [`crate::transport`] and the envelope decoding of
 //! [`crate::wire`].
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::{Error, TransportErrorKind};
 use crate::http;

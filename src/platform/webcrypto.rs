@@ -6,8 +6,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::json::{Map, Value};
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 

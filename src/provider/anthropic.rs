@@ -1,9 +1,9 @@
 //! Anthropic messages: tool definitions (local `$ref`s inlined, property keys sanitized to
 //! `^[a-zA-Z0-9_.-]{1,64}$`), `tool_use` parsing with key restoring, `tool_result` messages.
 
-use serde_json::Value;
+use crate::json::Value;
 
-use crate::wire::json::json;
+use crate::json;
 
 use super::{deref_schema, input_schema, json_text, sanitize_keys, KeyMap, ToolCall};
 use crate::tools::multi::ToolOutcome;
@@ -37,7 +37,7 @@ fn clean_key(k: &str) -> String {
 /// ```
 /// use composio_edge::provider::anthropic::format_tool;
 /// use composio_edge::wire::Tool;
-/// use serde_json::json;
+/// use composio_edge::json;
 /// let t = Tool { slug: "X".into(), input_parameters: json!({"type":"object",
 ///     "properties":{"a b":{"type":"string"}},"required":["a b"]}), ..Default::default() };
 /// let (tool, keys) = format_tool(&t, false);
@@ -120,7 +120,7 @@ pub fn tool_result_block(tool_use_id: &str, outcome: &ToolOutcome) -> Value {
 /// use composio_edge::provider::{anthropic::tool_results_message, ToolCall};
 /// use composio_edge::tools::multi::ToolOutcome;
 /// let call = ToolCall { id: "toolu_1".into(), ..Default::default() };
-/// let m = tool_results_message(&[(call, ToolOutcome::ok(serde_json::json!({"ok":true})))]);
+/// let m = tool_results_message(&[(call, ToolOutcome::ok(composio_edge::json!({"ok":true})))]);
 /// assert_eq!(m["content"][0]["content"], r#"{"ok":true}"#);
 /// ```
 pub fn tool_results_message(results: &[(ToolCall, ToolOutcome)]) -> Value {

@@ -10,9 +10,9 @@
 //! `examples`, `not`, …) is removed. Parameter names are sanitized to `^[a-zA-Z_][a-zA-Z0-9_]{0,63}$`
 //! (restored in parsed calls).
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
-use crate::wire::json::json;
+use crate::json;
 
 use super::{deref_schema, input_schema, sanitize_keys, KeyMap, ToolCall};
 use crate::tools::multi::ToolOutcome;
@@ -57,7 +57,7 @@ fn clean_key(k: &str) -> String {
 ///
 /// ```
 /// use composio_edge::provider::gemini::to_gemini_schema;
-/// use serde_json::json;
+/// use composio_edge::json;
 /// let s = json!({"type":["string","null"],"const":"a","additionalProperties":false});
 /// assert_eq!(to_gemini_schema(&s), json!({"type":"STRING","nullable":true,"enum":["a"]}));
 /// ```
@@ -105,7 +105,7 @@ fn convert(s: &Value, depth: usize) -> Value {
         _ => {}
     }
     for k in COPIED {
-        if let Some(v) = m.get(*k) {
+        if let Some(v) = m.get(k) {
             out.insert((*k).into(), v.clone());
         }
     }
@@ -218,7 +218,7 @@ fn convert(s: &Value, depth: usize) -> Value {
     Value::Object(out)
 }
 
-fn merge_into(out: &mut Map<String, Value>, part: Map<String, Value>) {
+fn merge_into(out: &mut Map, part: Map) {
     for (k, v) in part {
         match (k.as_str(), out.get_mut(&k), v) {
             ("properties", Some(Value::Object(mine)), Value::Object(theirs)) => {
@@ -270,7 +270,7 @@ pub fn key_map(tool: &Tool) -> KeyMap {
 /// ```
 /// use composio_edge::provider::gemini::format_tools;
 /// use composio_edge::wire::Tool;
-/// use serde_json::json;
+/// use composio_edge::json;
 /// let t = Tool { slug: "X".into(), description: "d".into(),
 ///     input_parameters: json!({"type":"object","properties":{"n":{"type":"integer"}}}), ..Default::default() };
 /// assert_eq!(format_tools(&[t]), json!({"functionDeclarations":[{"name":"X","description":"d",

@@ -12,9 +12,9 @@
 //! assert_eq!(tools[0]["function"]["name"], "GMAIL_SEND_EMAIL");
 //! ```
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
-use crate::wire::json::json;
+use crate::json;
 
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
@@ -34,7 +34,7 @@ pub struct ToolCall {
     /// Tool slug.
     pub name: String,
     /// Normalized arguments (property keys restored where the format sanitized them).
-    pub arguments: Map<String, Value>,
+    pub arguments: Map,
 }
 
 /// A provider format.
@@ -246,7 +246,7 @@ pub(crate) fn input_schema(tool: &Tool) -> Value {
 }
 
 /// Applies `f` to every direct sub-schema of a schema object.
-pub(crate) fn for_each_subschema(s: &mut Map<String, Value>, f: &mut dyn FnMut(&mut Value)) {
+pub(crate) fn for_each_subschema(s: &mut Map, f: &mut dyn FnMut(&mut Value)) {
     for (k, v) in s.iter_mut() {
         match k.as_str() {
             "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
@@ -387,7 +387,7 @@ impl KeyMap {
     }
 
     /// [`KeyMap::restore`] for an argument map.
-    pub fn restore_map(&self, args: Map<String, Value>) -> Map<String, Value> {
+    pub fn restore_map(&self, args: Map) -> Map {
         if self.is_empty() {
             return args;
         }

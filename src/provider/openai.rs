@@ -1,8 +1,8 @@
 //! OpenAI chat completions: tool definitions, `tool_calls` parsing and `tool` messages.
 
-use serde_json::Value;
+use crate::json::Value;
 
-use crate::wire::json::json;
+use crate::json;
 
 use super::{dedupe_required, input_schema, json_text, ToolCall};
 use crate::tools::multi::ToolOutcome;
@@ -15,7 +15,7 @@ use crate::Error;
 /// ```
 /// use composio_edge::provider::openai::format_tool;
 /// use composio_edge::wire::Tool;
-/// use serde_json::json;
+/// use composio_edge::json;
 /// let t = Tool { slug: "X".into(), description: "d".into(),
 ///     input_parameters: json!({"type":"object","required":["a","a"]}), ..Default::default() };
 /// assert_eq!(format_tool(&t), json!({"type":"function","function":{"name":"X","description":"d",
@@ -74,7 +74,7 @@ pub(crate) fn result_text(outcome: &ToolOutcome) -> String {
 /// ```
 /// use composio_edge::provider::openai::tool_message;
 /// use composio_edge::tools::multi::ToolOutcome;
-/// let m = tool_message("call_1", &ToolOutcome::ok(serde_json::json!({"a":1})));
+/// let m = tool_message("call_1", &ToolOutcome::ok(composio_edge::json!({"a":1})));
 /// assert_eq!(m["content"], r#"{"data":{"a":1},"error":null,"successful":true}"#);
 /// ```
 pub fn tool_message(call_id: &str, outcome: &ToolOutcome) -> Value {

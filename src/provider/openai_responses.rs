@@ -1,9 +1,9 @@
 //! OpenAI responses API: function tools (strict and non-strict), `function_call` parsing and
 //! `function_call_output` items.
 
-use serde_json::Value;
+use crate::json::Value;
 
-use crate::wire::json::json;
+use crate::json;
 
 use super::openai::result_text;
 use super::{dedupe_required, for_each_subschema, input_schema, ToolCall};
@@ -57,7 +57,7 @@ pub fn strictify(schema: &mut Value) {
         return;
     };
     for k in STRICT_UNSUPPORTED {
-        m.remove(*k);
+        m.remove(k);
     }
     let is_object = m.contains_key("properties")
         || m.get("type").is_some_and(|t| {

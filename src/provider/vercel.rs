@@ -12,9 +12,9 @@
 //! ```
 //! (AI SDK 4 names the field `parameters`; the schema is the same.)
 
-use serde_json::Value;
+use crate::json::Value;
 
-use crate::wire::json::json;
+use crate::json;
 
 use super::{input_schema, ToolCall};
 use crate::wire::Tool;

@@ -1,6 +1,6 @@
 //! Normalization of tool arguments as models emit them (wire §7, `normalizeToolArguments`).
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::Error;
 
@@ -12,12 +12,12 @@ use crate::Error;
 ///
 /// ```
 /// use composio_edge::tools::args::normalize_arguments;
-/// use serde_json::json;
+/// use composio_edge::json;
 /// assert!(normalize_arguments(&json!(null)).unwrap().is_empty());
 /// assert_eq!(normalize_arguments(&json!("{\"a\":1}")).unwrap()["a"], 1);
 /// assert!(normalize_arguments(&json!([1])).is_err());
 /// ```
-pub fn normalize_arguments(raw: &Value) -> Result<Map<String, Value>, Error> {
+pub fn normalize_arguments(raw: &Value) -> Result<Map, Error> {
     match raw {
         Value::Null => Ok(crate::wire::json::new_map()),
         Value::Object(m) => Ok(m.clone()),
@@ -37,7 +37,7 @@ pub fn normalize_arguments(raw: &Value) -> Result<Map<String, Value>, Error> {
 /// assert!(normalize_arguments_str("  ").unwrap().is_empty());
 /// assert!(normalize_arguments_str("not json").is_err());
 /// ```
-pub fn normalize_arguments_str(raw: &str) -> Result<Map<String, Value>, Error> {
+pub fn normalize_arguments_str(raw: &str) -> Result<Map, Error> {
     if raw.trim().is_empty() {
         return Ok(crate::wire::json::new_map());
     }

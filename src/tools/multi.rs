@@ -5,7 +5,7 @@
 //! [`SplitPlan::remote_input`] (the original input with only the remote items) to the backend,
 //! then combines everything with [`merge_multi_execute`], exactly as the official SDK does.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::wire::ExecuteResponse;
 use crate::Error;
@@ -23,7 +23,7 @@ pub struct ToolOutcome {
     /// Whether the execution succeeded.
     pub successful: bool,
     /// Extra fields carried along: `log_id`, `premium_charge`, `instant_charge`.
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl ToolOutcome {
@@ -82,7 +82,7 @@ impl ToolOutcome {
     /// ```
     /// use composio_edge::tools::multi::ToolOutcome;
     /// let o = ToolOutcome::failed("boom");
-    /// assert_eq!(o.to_json(), serde_json::json!({"data":{},"error":"boom","successful":false}));
+    /// assert_eq!(o.to_json(), composio_edge::json!({"data":{},"error":"boom","successful":false}));
     /// ```
     pub fn to_json(&self) -> Value {
         let mut m = crate::wire::json::new_map();
@@ -158,7 +158,7 @@ fn truthy(v: Option<&Value>) -> bool {
 ///
 /// ```
 /// use composio_edge::tools::multi::{plan_multi_execute, MultiPlan};
-/// use serde_json::json;
+/// use composio_edge::json;
 /// let input = json!({"tools":[{"tool_slug":"LOCAL_GREP","arguments":{}},{"tool_slug":"GMAIL_SEND_EMAIL"}],"thought":"t"});
 /// let MultiPlan::Split(plan) = plan_multi_execute(&input, |s| s.starts_with("LOCAL_")) else { unreachable!() };
 /// assert_eq!(plan.remote_input, Some(json!({"tools":[{"tool_slug":"GMAIL_SEND_EMAIL"}],"thought":"t"})));
@@ -269,7 +269,7 @@ pub fn merge_multi_execute(
         },
     };
     // Each entry with the index of its tool call; ordered below by that index.
-    let mut merged: Vec<(usize, Map<String, Value>)> = Vec::new();
+    let mut merged: Vec<(usize, Map)> = Vec::new();
     for (pos, entry) in remote_entries.into_iter().enumerate() {
         let idx = plan.remote_indices.get(pos).copied().unwrap_or(pos);
         let mut e = match entry {
@@ -312,7 +312,7 @@ pub fn merge_multi_execute(
         *s = sum;
         sum += count;
     }
-    let mut slots: Vec<Option<Map<String, Value>>> = Vec::new();
+    let mut slots: Vec<Option<Map>> = Vec::new();
     slots.resize_with(n, || None);
     for (k, e) in merged {
         if let Some(at) = start.get_mut(k) {
@@ -330,7 +330,7 @@ pub fn merge_multi_execute(
     let failed = results.iter().filter(|r| truthy(r.get("error"))).count();
     let had_counters = ["total_count", "success_count", "error_count"]
         .iter()
-        .any(|k| data.contains_key(*k));
+        .any(|k| data.contains_key(k));
     crate::wire::json::put(&mut data, "results", Value::Array(results));
     if had_locals && (transport.is_some() || had_counters) {
         crate::wire::json::put(&mut data, "total_count", Value::from(n));

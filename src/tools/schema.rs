@@ -10,7 +10,7 @@
 //! unsupported `pattern` syntax are ignored rather than rejected. Nesting is limited to
 //! [`MAX_DEPTH`] and total work is bounded, so hostile schemas cannot overflow the stack or spin.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::args::type_name;
 // ECMA-262 `pattern`s: the platform's RegExp in the browser, the crate's bounded matcher
@@ -40,7 +40,7 @@ pub struct Violation {
 ///
 /// ```
 /// use composio_edge::tools::schema::validate;
-/// use serde_json::json;
+/// use composio_edge::json;
 /// let schema = json!({"type":"object","required":["to"],"properties":{"to":{"type":"string"}}});
 /// let v = validate(&schema, &json!({"cc": 1}));
 /// assert_eq!((v[0].path.as_str(), v[0].message.as_str()), ("$.to", "is required"));
@@ -61,7 +61,7 @@ pub fn validate(schema: &Value, instance: &Value) -> Vec<Violation> {
 ///
 /// ```
 /// use composio_edge::tools::schema::check_arguments;
-/// use serde_json::json;
+/// use composio_edge::json;
 /// let schema = json!({"type":"object","properties":{"n":{"type":"integer"}}});
 /// assert!(check_arguments("T", &schema, &json!({"n": 2})).is_ok());
 /// assert!(check_arguments("T", &schema, &json!({"n": 2.5})).is_err());
@@ -235,7 +235,7 @@ impl<'a> Validator<'a> {
     }
 
     /// `min<what>` / `max<what>` against a length: "must have at least/most {n} {unit}".
-    fn bounds(&mut self, s: &Map<String, Value>, what: &str, len: u64, unit: &str, path: &str) {
+    fn bounds(&mut self, s: &Map, what: &str, len: u64, unit: &str, path: &str) {
         for (min, word) in [(true, "least"), (false, "most")] {
             let mut key = String::from(if min { "min" } else { "max" });
             key.push_str(what);
@@ -451,13 +451,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn object(
-        &mut self,
-        s: &'a Map<String, Value>,
-        o: &Map<String, Value>,
-        path: &mut String,
-        d: usize,
-    ) {
+    fn object(&mut self, s: &'a Map, o: &Map, path: &mut String, d: usize) {
         if let Some(req) = s.get("required").and_then(Value::as_array) {
             for r in req.iter().filter_map(Value::as_str) {
                 if !o.contains_key(r) {
@@ -500,7 +494,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn array(&mut self, s: &'a Map<String, Value>, a: &[Value], path: &mut String, d: usize) {
+    fn array(&mut self, s: &'a Map, a: &[Value], path: &mut String, d: usize) {
         self.bounds(s, "Items", a.len() as u64, "items", path);
         let items = s.get("items");
         let (tuple, rest) = match (s.get("prefixItems").and_then(Value::as_array), items) {

@@ -1,8 +1,8 @@
 //! Toolkits (wire §4.7), links (§4.5, §9.2), connected accounts (§9.4), proxy (§4.8) and file
 //! mounts (§4.10).
 
+use crate::json::{Map, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::session::{lenient_u64, null_as_default};
 
@@ -20,7 +20,7 @@ pub struct AuthConfigRef {
     pub is_composio_managed: Option<bool>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `connected_account` of a toolkit item.
@@ -43,7 +43,7 @@ pub struct ToolkitConnectedAccount {
     pub auth_config: Option<AuthConfigRef>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `meta` of a toolkit item.
@@ -57,7 +57,7 @@ pub struct ToolkitMeta {
     pub description: Option<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// One item of `GET …/toolkits`.
@@ -86,7 +86,7 @@ pub struct ToolkitItem {
     pub connected_account: Option<ToolkitConnectedAccount>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl ToolkitItem {
@@ -115,7 +115,7 @@ pub struct LinkResponse {
     pub expires_at: Option<String>,
     /// Every other field (`experimental`).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// What `authorize` returns: `{id, status:"INITIATED", redirect_url}`.
@@ -156,7 +156,7 @@ pub struct ConnectedAccount {
     pub auth_config: Option<AuthConfigRef>,
     /// Every other field (`state`, `data`, `created_at`, …). `state` may carry tokens: never log it.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `binary_data` of a proxy response.
@@ -180,7 +180,7 @@ pub struct BinaryData {
     pub expires_at: Option<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `POST …/proxy_execute` response.
@@ -194,13 +194,13 @@ pub struct ProxyResponse {
     pub data: Value,
     /// Upstream headers.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub headers: Map<String, Value>,
+    pub headers: Map,
     /// Binary payload, when the upstream answered with one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binary_data: Option<BinaryData>,
     /// Every other field (`result_type`, …).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// One file in a mount.
@@ -224,7 +224,7 @@ pub struct MountItem {
     pub last_modified: Option<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `upload_url` / `download_url` / `delete` responses of a mount.
@@ -247,5 +247,5 @@ pub struct MountUrl {
     pub expires_at: Option<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }

@@ -43,7 +43,7 @@ pub fn api_error_from_parts(
     body: &[u8],
     reason: &str,
 ) -> ApiError {
-    let parsed: Option<serde_json::Value> = super::json::parse_bytes(body).ok();
+    let parsed: Option<crate::json::Value> = super::json::parse_bytes(body).ok();
     let mut e = ApiError {
         status,
         request_id: header_request_id,
@@ -51,7 +51,7 @@ pub fn api_error_from_parts(
     };
     let env = parsed.as_ref().and_then(|v| v.get("error"));
     match (env, parsed.as_ref()) {
-        (Some(serde_json::Value::Object(o)), _) => {
+        (Some(crate::json::Value::Object(o)), _) => {
             e.message = o
                 .get("message")
                 .and_then(|v| v.as_str())
@@ -89,7 +89,7 @@ pub fn api_error_from_parts(
                 }
             }
         }
-        (Some(serde_json::Value::String(m)), _) => e.message = m.clone(),
+        (Some(crate::json::Value::String(m)), _) => e.message = m.clone(),
         (_, Some(v)) if v.get("message").and_then(|m| m.as_str()).is_some() => {
             e.message = v["message"].as_str().unwrap_or_default().to_owned();
         }
@@ -109,7 +109,7 @@ pub fn api_error_from_parts(
 /// [`Error::Decode`] keeping the body.
 pub fn decode_json<T: DeserializeOwned>(res: &HttpResponse) -> Result<T, Error> {
     let value = decode_value(res)?;
-    serde_json::from_value(value).map_err(|e| Error::Decode {
+    crate::json::from_value(value).map_err(|e| Error::Decode {
         status: res.status().as_u16(),
         message: e.to_string(),
         body: kept_body(res.body()),
@@ -118,13 +118,13 @@ pub fn decode_json<T: DeserializeOwned>(res: &HttpResponse) -> Result<T, Error> 
 
 /// [`decode_json`] into a `Value` (what `decode_json::<Value>` gives: reading a `Value` back
 /// as a `Value` never fails), without serde's typed decoding.
-pub(crate) fn decode_value(res: &HttpResponse) -> Result<serde_json::Value, Error> {
+pub(crate) fn decode_value(res: &HttpResponse) -> Result<crate::json::Value, Error> {
     let status = res.status().as_u16();
     if !res.status().is_success() {
         return Err(Error::Api(Box::new(api_error_from_response(res))));
     }
-    let value: serde_json::Value = if res.body().is_empty() {
-        serde_json::Value::Null
+    let value: crate::json::Value = if res.body().is_empty() {
+        crate::json::Value::Null
     } else {
         crate::wire::json::parse_bytes(res.body()).map_err(|e| Error::Decode {
             status,
@@ -132,7 +132,7 @@ pub(crate) fn decode_value(res: &HttpResponse) -> Result<serde_json::Value, Erro
             body: kept_body(res.body()),
         })?
     };
-    if let Some(serde_json::Value::Object(env)) = value.get("error") {
+    if let Some(crate::json::Value::Object(env)) = value.get("error") {
         if env.contains_key("message") && (env.contains_key("code") || env.contains_key("status")) {
             return Err(Error::Api(Box::new(api_error_from_response(res))));
         }

@@ -19,7 +19,7 @@
 
 use std::fmt;
 
-use serde_json::{Map, Number, Value};
+use crate::json::{Map, Number, Value};
 
 /// A syntax error, displayed as serde_json displays it (`expected value at line 1 column 1`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,37 +146,12 @@ pub fn write(out: &mut String, v: &Value) {
 }
 
 fn write_number(out: &mut String, n: &Number) {
-    #[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
-    use fmt::Write;
-    if let Some(u) = n.as_u64() {
-        write_u64(out, u);
-    } else if let Some(i) = n.as_i64() {
-        out.push('-');
-        write_u64(out, i.unsigned_abs());
-    } else {
-        // Floats: serde_json's own shortest form (its `Display` for `Number`); the browser
-        // build takes the shortest digits from the platform (`toExponential`) and lays them
-        // out as serde_json does, without linking a float formatter and its tables.
-        #[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
-        let _ = write!(out, "{n}");
-        #[cfg(all(target_arch = "wasm32", feature = "browser"))]
-        if let Some(f) = n.as_f64() {
-            if f == 0.0 {
-                out.push_str(if f.is_sign_negative() { "-0.0" } else { "0.0" });
-            } else {
-                write_exponential(out, &crate::edge::js::exponential(f));
-            }
-        }
-    }
+    crate::json::number::write_number(out, n);
 }
 
 /// Lays out shortest float digits given as `[-]d[.ddd]e[+|-]n` (JavaScript's `toExponential()`,
 /// Rust's `{:e}`) the way serde_json's `Display` for a float `Number` does: plain decimals with
 /// a `.0` for exponents -5 to 15, else `d.ddde+n` / `d.ddde-n`. Zero is the caller's case.
-#[cfg_attr(
-    not(all(target_arch = "wasm32", feature = "browser")),
-    allow(dead_code)
-)]
 pub(crate) fn write_exponential(out: &mut String, text: &str) {
     let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
     let (neg, mantissa) = match mantissa.strip_prefix('-') {
@@ -285,7 +260,7 @@ fn write_str(out: &mut String, s: &str) {
 
 /// A value as `serde_json::to_value` gives it, without serde's `Serializer` (what the [`json!`]
 /// of this module calls on its leaves).
-pub(crate) trait ToJson {
+pub trait ToJson {
     /// The JSON value.
     fn to_json(&self) -> Value;
 }
@@ -335,7 +310,25 @@ macro_rules! to_json_int {
         }
     )*};
 }
-to_json_int!(u16, u32, u64, usize, i64);
+to_json_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32);
+
+impl<T: ToJson> ToJson for std::collections::BTreeMap<String, T> {
+    fn to_json(&self) -> Value {
+        Value::Object(self.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+    }
+}
+
+impl ToJson for crate::json::Number {
+    fn to_json(&self) -> Value {
+        Value::Number(*self)
+    }
+}
+
+impl ToJson for () {
+    fn to_json(&self) -> Value {
+        Value::Null
+    }
+}
 
 impl<T: ToJson> ToJson for Option<T> {
     fn to_json(&self) -> Value {
@@ -355,7 +348,7 @@ impl<T: ToJson> ToJson for Vec<T> {
     }
 }
 
-impl ToJson for Map<String, Value> {
+impl ToJson for Map {
     fn to_json(&self) -> Value {
         Value::Object(self.clone())
     }
@@ -365,94 +358,96 @@ impl ToJson for Map<String, Value> {
 /// (which links serde's value `Serializer` and `serde_json::Error`'s `Debug` into the wasm).
 /// Same syntax for what the crate uses: `null`, `true`, `false`, arrays, objects with
 /// string-literal keys, and any expression whose type implements [`ToJson`].
+#[macro_export]
 macro_rules! json {
     (@array [$($elems:expr,)*]) => { vec![$($elems,)*] };
     (@array [$($elems:expr),*]) => { vec![$($elems),*] };
     (@array [$($elems:expr,)*] null $($rest:tt)*) => {
-        $crate::wire::json::json!(@array [$($elems,)* serde_json::Value::Null] $($rest)*)
+        $crate::json!(@array [$($elems,)* $crate::json::Value::Null] $($rest)*)
     };
     (@array [$($elems:expr,)*] true $($rest:tt)*) => {
-        $crate::wire::json::json!(@array [$($elems,)* serde_json::Value::Bool(true)] $($rest)*)
+        $crate::json!(@array [$($elems,)* $crate::json::Value::Bool(true)] $($rest)*)
     };
     (@array [$($elems:expr,)*] false $($rest:tt)*) => {
-        $crate::wire::json::json!(@array [$($elems,)* serde_json::Value::Bool(false)] $($rest)*)
+        $crate::json!(@array [$($elems,)* $crate::json::Value::Bool(false)] $($rest)*)
     };
     (@array [$($elems:expr,)*] [$($array:tt)*] $($rest:tt)*) => {
-        $crate::wire::json::json!(@array [$($elems,)* $crate::wire::json::json!([$($array)*])] $($rest)*)
+        $crate::json!(@array [$($elems,)* $crate::json!([$($array)*])] $($rest)*)
     };
     (@array [$($elems:expr,)*] {$($map:tt)*} $($rest:tt)*) => {
-        $crate::wire::json::json!(@array [$($elems,)* $crate::wire::json::json!({$($map)*})] $($rest)*)
+        $crate::json!(@array [$($elems,)* $crate::json!({$($map)*})] $($rest)*)
     };
     (@array [$($elems:expr,)*] $next:expr, $($rest:tt)*) => {
-        $crate::wire::json::json!(@array [$($elems,)* $crate::wire::json::json!($next),] $($rest)*)
+        $crate::json!(@array [$($elems,)* $crate::json!($next),] $($rest)*)
     };
     (@array [$($elems:expr,)*] $last:expr) => {
-        $crate::wire::json::json!(@array [$($elems,)* $crate::wire::json::json!($last)])
+        $crate::json!(@array [$($elems,)* $crate::json!($last)])
     };
     (@array [$($elems:expr),*] , $($rest:tt)*) => {
-        $crate::wire::json::json!(@array [$($elems,)*] $($rest)*)
+        $crate::json!(@array [$($elems,)*] $($rest)*)
     };
     (@object $object:ident () () ()) => {};
-    (@object $object:ident [$key:literal] ($value:expr) , $($rest:tt)*) => {
-        $crate::wire::json::put(&mut $object, $key, $value);
-        $crate::wire::json::json!(@object $object () ($($rest)*) ($($rest)*));
+    (@object $object:ident [$($key:tt)+] ($value:expr) , $($rest:tt)*) => {
+        $crate::json::__put(&mut $object, &($($key)+), $value);
+        $crate::json!(@object $object () ($($rest)*) ($($rest)*));
     };
-    (@object $object:ident [$key:literal] ($value:expr)) => {
-        $crate::wire::json::put(&mut $object, $key, $value);
+    (@object $object:ident [$($key:tt)+] ($value:expr)) => {
+        $crate::json::__put(&mut $object, &($($key)+), $value);
     };
-    (@object $object:ident ($key:literal) (: null $($rest:tt)*) $copy:tt) => {
-        $crate::wire::json::json!(@object $object [$key] (serde_json::Value::Null) $($rest)*);
+    (@object $object:ident ($($key:tt)+) (: null $($rest:tt)*) $copy:tt) => {
+        $crate::json!(@object $object [$($key)+] ($crate::json::Value::Null) $($rest)*);
     };
-    (@object $object:ident ($key:literal) (: true $($rest:tt)*) $copy:tt) => {
-        $crate::wire::json::json!(@object $object [$key] (serde_json::Value::Bool(true)) $($rest)*);
+    (@object $object:ident ($($key:tt)+) (: true $($rest:tt)*) $copy:tt) => {
+        $crate::json!(@object $object [$($key)+] ($crate::json::Value::Bool(true)) $($rest)*);
     };
-    (@object $object:ident ($key:literal) (: false $($rest:tt)*) $copy:tt) => {
-        $crate::wire::json::json!(@object $object [$key] (serde_json::Value::Bool(false)) $($rest)*);
+    (@object $object:ident ($($key:tt)+) (: false $($rest:tt)*) $copy:tt) => {
+        $crate::json!(@object $object [$($key)+] ($crate::json::Value::Bool(false)) $($rest)*);
     };
-    (@object $object:ident ($key:literal) (: [$($array:tt)*] $($rest:tt)*) $copy:tt) => {
-        $crate::wire::json::json!(@object $object [$key] ($crate::wire::json::json!([$($array)*])) $($rest)*);
+    (@object $object:ident ($($key:tt)+) (: [$($array:tt)*] $($rest:tt)*) $copy:tt) => {
+        $crate::json!(@object $object [$($key)+] ($crate::json!([$($array)*])) $($rest)*);
     };
-    (@object $object:ident ($key:literal) (: {$($map:tt)*} $($rest:tt)*) $copy:tt) => {
-        $crate::wire::json::json!(@object $object [$key] ($crate::wire::json::json!({$($map)*})) $($rest)*);
+    (@object $object:ident ($($key:tt)+) (: {$($map:tt)*} $($rest:tt)*) $copy:tt) => {
+        $crate::json!(@object $object [$($key)+] ($crate::json!({$($map)*})) $($rest)*);
     };
-    (@object $object:ident ($key:literal) (: $value:expr , $($rest:tt)*) $copy:tt) => {
-        $crate::wire::json::json!(@object $object [$key] ($crate::wire::json::json!($value)) , $($rest)*);
+    (@object $object:ident ($($key:tt)+) (: $value:expr , $($rest:tt)*) $copy:tt) => {
+        $crate::json!(@object $object [$($key)+] ($crate::json!($value)) , $($rest)*);
     };
-    (@object $object:ident ($key:literal) (: $value:expr) $copy:tt) => {
-        $crate::wire::json::json!(@object $object [$key] ($crate::wire::json::json!($value)));
+    (@object $object:ident ($($key:tt)+) (: $value:expr) $copy:tt) => {
+        $crate::json!(@object $object [$($key)+] ($crate::json!($value)));
     };
-    (@object $object:ident () ($key:literal $($rest:tt)*) $copy:tt) => {
-        $crate::wire::json::json!(@object $object ($key) ($($rest)*) ($($rest)*));
+    (@object $object:ident ($($key:tt)*) ($tt:tt $($rest:tt)*) $copy:tt) => {
+        $crate::json!(@object $object ($($key)* $tt) ($($rest)*) ($($rest)*));
     };
-    (null) => { serde_json::Value::Null };
-    (true) => { serde_json::Value::Bool(true) };
-    (false) => { serde_json::Value::Bool(false) };
-    ([]) => { serde_json::Value::Array(vec![]) };
+    (null) => { $crate::json::Value::Null };
+    (true) => { $crate::json::Value::Bool(true) };
+    (false) => { $crate::json::Value::Bool(false) };
+    ([]) => { $crate::json::Value::Array(vec![]) };
     ([ $($tt:tt)+ ]) => {
-        serde_json::Value::Array($crate::wire::json::json!(@array [] $($tt)+))
+        $crate::json::Value::Array($crate::json!(@array [] $($tt)+))
     };
-    ({}) => { serde_json::Value::Object(serde_json::Map::new()) };
+    ({}) => { $crate::json::Value::Object($crate::json::Map::new()) };
     ({ $($tt:tt)+ }) => {
-        serde_json::Value::Object({
-            let mut object = $crate::wire::json::new_map();
-            $crate::wire::json::json!(@object object () ($($tt)+) ($($tt)+));
+        $crate::json::Value::Object({
+            let mut object = $crate::json::__new_map();
+            $crate::json!(@object object () ($($tt)+) ($($tt)+));
             object
         })
     };
-    ($other:expr) => { $crate::wire::json::ToJson::to_json(&$other) };
+    ($other:expr) => { $crate::json::ToJson::to_json(&$other) };
 }
-pub(crate) use json;
 
 /// An empty object map for [`json!`] (one shared copy of the hasher setup).
+#[doc(hidden)]
 #[inline(never)]
-pub(crate) fn new_map() -> Map<String, Value> {
+pub fn new_map() -> Map {
     Map::new()
 }
 
 /// `m[key] = x` for [`json!`]: one shared copy of the key allocation, the insert and the drop
 /// of a replaced value, so each `json!({…})` site is only its values.
+#[doc(hidden)]
 #[inline(never)]
-pub(crate) fn put(m: &mut Map<String, Value>, key: &str, x: Value) {
+pub fn put(m: &mut Map, key: &str, x: Value) {
     m.insert(key.to_owned(), x);
 }
 
@@ -605,7 +600,7 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self) -> Result<Map<String, Value>, JsonError> {
+    fn object(&mut self) -> Result<Map, JsonError> {
         let mut out = Map::new();
         let mut first = true;
         loop {

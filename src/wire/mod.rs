@@ -1,8 +1,8 @@
 //! Serde types for the Tool Router v3.1 wire, named as the API names them (snake_case).
 //! Responses tolerate unknown fields; most keep them in an `extra` map so nothing is lost.
 
+use crate::json::{Map, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 pub mod account;
 pub mod envelope;
@@ -71,7 +71,7 @@ pub struct Tool {
     pub is_deprecated: bool,
     /// Every other field, kept as sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl Tool {
@@ -102,7 +102,7 @@ pub struct ExecuteResponse {
     pub log_id: String,
     /// Every other field (`instant_charge`, `premium_charge`, `input_requests`, …).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl ExecuteResponse {

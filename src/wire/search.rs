@@ -1,8 +1,8 @@
 //! `POST …/search` response (wire §4.2). Every struct keeps unknown fields in `extra`; the
 //! camelCase wire keys `hasFullSchema` and `schemaRef` are kept as the API spells them.
 
+use crate::json::{Map, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::session::{lenient_u64_or_zero, null_as_default};
 
@@ -50,10 +50,10 @@ pub struct SearchResult {
     pub error: Option<String>,
     /// `{"toolkit": ["fact", …]}`.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub memory: Map<String, Value>,
+    pub memory: Map,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// A connected account listed in a connection status.
@@ -73,7 +73,7 @@ pub struct SearchAccount {
     pub is_default: Option<bool>,
     /// Every other field (`user_info`, `created_at`, `account_type`, …).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// Connection status of a toolkit.
@@ -100,7 +100,7 @@ pub struct ToolkitConnectionStatus {
     /// Every other field (`connection_details`, `current_user_info`, `hosted_account`,
     /// `instant_account`, …).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `schemaRef` inside a tool schema.
@@ -117,7 +117,7 @@ pub struct SchemaRef {
     pub message: Option<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// A tool schema returned by search.
@@ -150,7 +150,7 @@ pub struct SearchToolSchema {
     pub schema_ref: Option<SchemaRef>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `time_info`.
@@ -167,7 +167,7 @@ pub struct TimeInfo {
     pub message: String,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// The workflow session of a search (`{"id","generate_id","instructions"}`), distinct from `trs_`.
@@ -184,7 +184,7 @@ pub struct WorkflowSession {
     pub instructions: String,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// The body of `POST …/search`.
@@ -216,5 +216,5 @@ pub struct SearchResponse {
     pub next_steps_guidance: Vec<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }

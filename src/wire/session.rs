@@ -1,8 +1,8 @@
 //! Session responses: create / retrieve / attach / update (wire §3.1.4), delete (§3.4), config
 //! history (§3.5) and the pagination envelope (§3.6).
 
+use crate::json::{Map, Value};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
 
 /// `mcp` of a session response: `{"type":"http","url":…}`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
@@ -15,7 +15,7 @@ pub struct McpInfo {
     pub url: String,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `config.preload` of a session response.
@@ -26,7 +26,7 @@ pub struct PreloadInfo {
     pub tools: Value,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl PreloadInfo {
@@ -78,7 +78,7 @@ pub struct SessionConfig {
     pub execute: Option<Value>,
     /// Every other field (`premium_usage`, `instant`, `proxy_execute`, `hooks`, …).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// One custom tool as echoed by create/attach (`experimental.custom_tools[]`, wire §6.4).
@@ -95,7 +95,7 @@ pub struct CustomToolEcho {
     pub extends_toolkit: Option<String>,
     /// Every other field (`name`, `description`, schemas, `preload`, …).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// One custom toolkit as echoed by create/attach (`experimental.custom_toolkits[]`).
@@ -109,7 +109,7 @@ pub struct CustomToolkitEcho {
     pub tools: Vec<CustomToolEcho>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `experimental` of a session response.
@@ -129,7 +129,7 @@ pub struct SessionExperimental {
     pub source_session_config: Option<Value>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// A warning attached to a session response.
@@ -143,7 +143,7 @@ pub struct SessionWarning {
     pub message: String,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// The body of create (201), retrieve, attach and PATCH (200): wire §3.1.4.
@@ -175,7 +175,7 @@ pub struct SessionInfo {
     pub warnings: Vec<SessionWarning>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// `DELETE …/session/{id}` → `{"session_id","deleted":true}`.
@@ -189,7 +189,7 @@ pub struct DeleteSessionResponse {
     pub deleted: bool,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// The pagination envelope of list endpoints (wire §3.6). Page counters tolerate floats.
@@ -225,7 +225,7 @@ pub struct Page<T> {
     pub total_items: Option<u64>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl<T> Default for Page<T> {
@@ -265,7 +265,7 @@ pub struct ConfigHistoryEntry {
     pub config: SessionConfig,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 /// Deserializes `null` as `T::default()`.

@@ -5,12 +5,13 @@ use std::rc::Rc;
 
 use composio_edge::client::{Client, ClientConfig, CustomTool};
 use composio_edge::http;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::TestRuntime;
 use composio_edge::secret::ApiKey;
 use composio_edge::transport::{
     json_response, HttpRequest, HttpResponse, RecordingTransport, RetryPolicy,
 };
-use serde_json::{json, Value};
 
 pub type TestClient = Client<Rc<RecordingTransport>, TestRuntime>;
 

@@ -3,10 +3,11 @@
 
 use composio_edge::emulator::Emulator;
 use composio_edge::http;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{HttpRequest, HttpResponse};
-use serde_json::{json, Value};
 
 pub const ORIGIN: &str = "http://emu.test:8787";
 /// 2026-11-22T03:00:00Z

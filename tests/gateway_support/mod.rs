@@ -11,11 +11,12 @@ use std::task::{Context, Poll, Waker};
 
 use composio_edge::gateway::{Dispatch, Gateway, GatewayConfig};
 use composio_edge::http;
+use composio_edge::json;
+use composio_edge::json::Value;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{json_response, HttpRequest, HttpResponse, Transport};
 use composio_edge::Error;
-use serde_json::{json, Value};
 
 pub const ORIGIN: &str = "https://edge.test";
 pub const APP: &str = "https://app.example.com";
