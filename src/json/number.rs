@@ -126,11 +126,11 @@ pub(crate) fn write_number(out: &mut String, n: &Number) {
                 out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
                 return;
             }
-            // Shortest digits laid out as serde_json does; the browser build takes the
-            // digits from the platform (`toExponential`) instead of linking a float formatter.
-            #[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
+            // Shortest digits laid out as serde_json does; the wasm builds take the digits
+            // from the platform (`toExponential`) instead of linking core's float formatter.
+            #[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
             crate::wire::json::write_exponential(out, &format!("{x:e}"));
-            #[cfg(all(target_arch = "wasm32", feature = "browser"))]
+            #[cfg(all(target_arch = "wasm32", feature = "wasm"))]
             crate::wire::json::write_exponential(out, &crate::edge::js::exponential(x));
         }
     }
