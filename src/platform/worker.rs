@@ -73,7 +73,7 @@ impl Failure {
 
     fn into_response(self, request_id: &str) -> Result<web_sys::Response, JsValue> {
         console_error!("composio-edge worker: {} ({})", self.message, self.code);
-        let body = crate::wire::json::json!({"error": {
+        let body = crate::json!({"error": {
             "code": self.code,
             "message": self.message,
             "request_id": request_id,
