@@ -187,6 +187,23 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// `parts.join(sep)`, with far less code in the wasm than std's vectorized `join`.
+///
+/// ```
+/// assert_eq!(composio_edge::encoding::join(&["a", "b", "c"], ", "), "a, b, c");
+/// assert_eq!(composio_edge::encoding::join::<String>(&[], ", "), "");
+/// ```
+pub fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(part.as_ref());
+    }
+    out
+}
+
 /// Number of Unicode scalar values in `s` (what `s.chars().count()` gives), counted on the bytes:
 /// every byte that does not continue a UTF-8 sequence starts a character. Far less code in the
 /// wasm than core's vectorized counter.

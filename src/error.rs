@@ -248,7 +248,7 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "tool slug {slug} is ambiguous; use one of: {}",
-                    candidates.join(", ")
+                    crate::encoding::join(candidates, ", ")
                 )
             }
             Error::InsecureTransport(m) => {

@@ -582,3 +582,201 @@ fn every_provider_formats_hostile_schemas_without_panicking() {
         }
     }
 }
+
+/// The edge cases of each parser's layout: which entries are skipped, where ids come from,
+/// which container shapes are accepted.
+#[test]
+fn call_parsers_layout_edge_cases() {
+    let ids = |calls: Vec<ToolCall>| -> Vec<(String, String, Value)> {
+        calls
+            .into_iter()
+            .map(|c| (c.id, c.name, Value::Object(c.arguments)))
+            .collect()
+    };
+    let t = |id: &str, name: &str, args: Value| (id.to_string(), name.to_string(), args);
+    // OpenAI chat: an entry without `type` counts, another `type` is skipped; no bare arrays.
+    let completion = json!({"choices":[{"message":{"tool_calls":[
+        {"id":"a","function":{"name":"X","arguments":"{\"n\":1}"}},
+        {"id":"b","type":"custom","function":{"name":"Y","arguments":"{}"}},
+        {"id":"c","type":"function","function":{"name":"Z"}},
+        {"type":"function"}]}}]});
+    assert_eq!(
+        ids(openai::parse_tool_calls(&completion).unwrap()),
+        vec![
+            t("a", "X", json!({"n":1})),
+            t("c", "Z", json!({})),
+            t("", "", json!({}))
+        ]
+    );
+    assert!(openai::parse_tool_calls(&json!([{"id":"a"}]))
+        .unwrap()
+        .is_empty());
+    // Responses: `type` is required; a whole response or the output array.
+    let items = json!([{"type":"function_call","call_id":"k","id":"fc_1","name":"X","arguments":"{}"},
+                       {"call_id":"m","name":"Y"},{"type":"message"}]);
+    let want = vec![t("k", "X", json!({}))];
+    assert_eq!(
+        ids(openai_responses::parse_tool_calls(&items).unwrap()),
+        want
+    );
+    let whole = json!({ "output": items });
+    assert_eq!(
+        ids(openai_responses::parse_tool_calls(&whole).unwrap()),
+        want
+    );
+    // Anthropic: a message or its content array; only `tool_use` blocks.
+    let blocks = json!([{"type":"text","text":"hi"},{"type":"tool_use","id":"u","name":"X","input":{"a":true}},
+                        {"id":"v","name":"Y","input":{}}]);
+    let want = vec![t("u", "X", json!({"a":true}))];
+    assert_eq!(ids(anthropic::parse_tool_uses(&blocks).unwrap()), want);
+    let message = json!({ "content": blocks });
+    assert_eq!(ids(anthropic::parse_tool_uses(&message).unwrap()), want);
+    assert!(anthropic::parse_tool_uses(&json!({"content":"text"}))
+        .unwrap()
+        .is_empty());
+    // Vercel: `input`, else AI SDK 4's `args`; an array or `toolCalls`.
+    let calls = json!([{"toolCallId":"1","toolName":"X","input":{"a":1},"args":{"b":2}},
+                       {"toolCallId":"2","toolName":"Y","args":{"b":2}},{"toolName":"Z"}]);
+    let want = vec![
+        t("1", "X", json!({"a":1})),
+        t("2", "Y", json!({"b":2})),
+        t("", "Z", json!({})),
+    ];
+    assert_eq!(ids(vercel::parse_tool_calls(&calls).unwrap()), want);
+    let wrapped = json!({ "toolCalls": calls });
+    assert_eq!(ids(vercel::parse_tool_calls(&wrapped).unwrap()), want);
+    // Gemini: parts without functionCall are skipped; the id is functionCall.id or the name.
+    let parts = json!([{"text":"x"},{"functionCall":{"name":"X","args":{"q":"a"}}},
+                       {"functionCall":{"id":"i2","name":"Y"}},{"functionCall":{"id":7,"name":"Z"}}]);
+    let want = vec![
+        t("X", "X", json!({"q":"a"})),
+        t("i2", "Y", json!({})),
+        t("Z", "Z", json!({})),
+    ];
+    for v in [
+        parts.clone(),
+        json!({ "parts": parts }),
+        json!({"content": {"parts": parts}}),
+        json!({"candidates": [{"content": {"parts": parts}}]}),
+    ] {
+        assert_eq!(ids(gemini::parse_function_calls(&v).unwrap()), want);
+    }
+    // Unusable arguments are an error in every layout.
+    let bad = json!({"choices":[{"message":{"tool_calls":[{"function":{"name":"X","arguments":"[1]"}}]}}]});
+    assert!(openai::parse_tool_calls(&bad).is_err());
+}
+
+/// Gemini type arrays, one-branch merges and key restoring inside arrays.
+#[test]
+fn gemini_type_lists_and_nested_restores() {
+    let s = json!({"type":["string","integer","null"]});
+    assert_eq!(
+        gemini::to_gemini_schema(&s),
+        json!({"anyOf":[{"type":"STRING"},{"type":"INTEGER"}],"nullable":true})
+    );
+    let s = json!({"type":["null","number"],"format":"float"});
+    assert_eq!(
+        gemini::to_gemini_schema(&s),
+        json!({"type":"NUMBER","format":"float","nullable":true})
+    );
+    let s = json!({"type":["null"]});
+    assert_eq!(gemini::to_gemini_schema(&s), json!({"nullable":true}));
+    let s = json!({"anyOf":[{"type":"null"},{"type":"string","title":"t"}],"title":"outer"});
+    assert_eq!(
+        gemini::to_gemini_schema(&s),
+        json!({"title":"outer","type":"STRING","nullable":true})
+    );
+    let s = json!({"oneOf":[{"type":"string"},{"type":"integer"}],"anyOf":[{"type":"boolean"}]});
+    assert_eq!(
+        gemini::to_gemini_schema(&s),
+        json!({"anyOf":[{"type":"BOOLEAN"},{"type":"STRING"},{"type":"INTEGER"}]})
+    );
+    let t = tool(
+        "T",
+        json!({"type":"object","properties":{"a b":{"type":"array","items":{"type":"object",
+            "properties":{"c-d":{"type":"string"},"ok":{"type":"string"}}}}}}),
+    );
+    let calls = json!({"candidates":[{"content":{"parts":[{"functionCall":{"name":"T",
+        "args":{"a_b":[{"c_d":"x","ok":"y"},3]}}}]}}]});
+    let parsed = gemini::parse_function_calls_restored(&calls, &[t]).unwrap();
+    assert_eq!(
+        Value::Object(parsed[0].arguments.clone()),
+        json!({"a b":[{"c-d":"x","ok":"y"},3]})
+    );
+}
+
+/// Strict schemas keep `properties` order and `required` order (duplicates included) for the
+/// properties that exist; Anthropic's cache breakpoint is on the last tool only; every
+/// provider's result messages.
+#[test]
+fn strict_orders_cache_breakpoint_and_result_lists() {
+    let mut s = json!({"type":"object","default":{},"properties":{"b":{"type":"string"},"a":{"type":"integer"},
+        "c":{"type":"object","properties":{"y":{},"x":{}},"required":["x","zz"]}},
+        "required":["c","a","ghost","a"]});
+    openai_responses::strictify(&mut s);
+    assert_eq!(
+        s,
+        json!({"type":"object","properties":{"a":{"type":"integer"},
+            "c":{"type":"object","properties":{"x":{}},"required":["x"],"additionalProperties":false}},
+            "required":["c","a","a"],"additionalProperties":false})
+    );
+    let tools = [
+        tool("A", json!({})),
+        tool("B", json!({})),
+        tool("C", json!({})),
+    ];
+    let cached = anthropic::format_tools(&tools, true);
+    let marks: Vec<bool> = (0..3)
+        .map(|i| cached[i].get("cache_control").is_some())
+        .collect();
+    assert_eq!(marks, [false, false, true]);
+    assert!(anthropic::format_tools(&tools, false)[2]
+        .get("cache_control")
+        .is_none());
+    assert_eq!(anthropic::format_tools(&[], true), json!([]));
+    let formatted = Provider::OpenAiResponses { strict: true }.format_tools(&tools);
+    assert_eq!(formatted.as_array().map(Vec::len), Some(3));
+    assert_eq!(formatted[1]["name"], "B");
+    assert_eq!(
+        Provider::OpenAi.format_tools(&tools)[2]["function"]["name"],
+        "C"
+    );
+    let call = |id: &str| ToolCall {
+        id: id.into(),
+        name: "A".into(),
+        ..Default::default()
+    };
+    let results = vec![
+        (call("1"), ToolOutcome::ok(json!({"v":1}))),
+        (call("2"), ToolOutcome::failed("boom")),
+    ];
+    let counts: Vec<usize> = [
+        Provider::OpenAi,
+        Provider::OpenAiResponses { strict: false },
+        Provider::Anthropic {
+            cache_control: false,
+        },
+        Provider::Gemini,
+        Provider::Vercel,
+    ]
+    .iter()
+    .map(|p| p.result_messages(&results).len())
+    .collect();
+    assert_eq!(counts, [2, 2, 1, 1, 2]);
+    let openai = Provider::OpenAi.result_messages(&results);
+    assert_eq!(openai[1]["tool_call_id"], "2");
+    let responses = Provider::OpenAiResponses { strict: false }.result_messages(&results);
+    assert_eq!(responses[0]["call_id"], "1");
+    let vercel = Provider::Vercel.result_messages(&results);
+    assert_eq!(vercel[1], results[1].1.to_json());
+    let anthropic = Provider::Anthropic {
+        cache_control: false,
+    }
+    .result_messages(&results);
+    assert_eq!(anthropic[0]["content"][1]["is_error"], true);
+    let gemini = Provider::Gemini.result_messages(&results);
+    assert_eq!(
+        gemini[0]["parts"][1]["functionResponse"]["response"]["error"],
+        "boom"
+    );
+}

@@ -419,3 +419,68 @@ fn a_thousand_calls_validate_without_state_leaking() {
         assert!(check_arguments("T", &s, &bad).is_err());
     }
 }
+
+/// Every bound that fails is reported, in keyword order; anyOf failures are summarised.
+#[test]
+fn bounds_in_order_and_any_of_summaries() {
+    let msgs = |schema: Value, instance: Value| -> Vec<String> {
+        v(schema, instance).into_iter().map(|(_, m)| m).collect()
+    };
+    let s = json!({"minimum": 10, "exclusiveMinimum": 12, "maximum": 3, "exclusiveMaximum": 2});
+    assert_eq!(
+        msgs(s, json!(5)),
+        [
+            "must be >= 10",
+            "must be <= 3",
+            "must be > 12",
+            "must be < 2"
+        ]
+    );
+    let s = json!({"minimum": 5, "exclusiveMinimum": true, "maximum": 5, "exclusiveMaximum": true});
+    assert_eq!(msgs(s, json!(5)), ["must be > 5", "must be < 5"]);
+    let s =
+        json!({"minimum": 5, "exclusiveMinimum": false, "maximum": 5, "exclusiveMaximum": false});
+    assert!(msgs(s, json!(5)).is_empty());
+    let s = json!({"minLength": 3, "maxLength": 1});
+    assert_eq!(
+        msgs(s, json!("éé")),
+        [
+            "must have at least 3 characters",
+            "must have at most 1 characters"
+        ]
+    );
+    let s = json!({"minProperties": 2, "maxProperties": 0});
+    assert_eq!(
+        msgs(s, json!({"a": 1})),
+        [
+            "must have at least 2 properties",
+            "must have at most 0 properties"
+        ]
+    );
+    let s = json!({"minItems": 1, "maxItems": 0});
+    assert_eq!(msgs(s.clone(), json!([])), ["must have at least 1 items"]);
+    assert_eq!(msgs(s, json!([1])), ["must have at most 0 items"]);
+    // All branches fail on type: one merged message.
+    let s = json!({"anyOf": [{"type": "string"}, {"type": ["integer", "null"]}]});
+    assert_eq!(
+        msgs(s, json!(true)),
+        ["expected string or integer or null, got boolean"]
+    );
+    // One deeper failure among type failures: that one is reported.
+    let s = json!({"anyOf": [{"type": "string"}, {"type": "object", "required": ["a"]}]});
+    assert_eq!(
+        v(s, json!({})),
+        [("$.a".to_string(), "is required".to_string())]
+    );
+    // Two deeper failures: the generic message.
+    let s = json!({"oneOf": [{"required": ["a"]}, {"required": ["b"]}, {"type": "string"}]});
+    assert_eq!(
+        msgs(s, json!({})),
+        ["must match one of the allowed schemas"]
+    );
+    let s = json!({"oneOf": [{}, {"type": "integer"}]});
+    assert_eq!(
+        msgs(s, json!(1)),
+        ["must match exactly one allowed schema, matched 2"]
+    );
+}

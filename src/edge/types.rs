@@ -284,9 +284,12 @@ impl ToolkitsQuery {
             parts.push(format!("search={}", enc(s)));
         }
         if !self.toolkits.is_empty() {
-            parts.push(format!("toolkits={}", enc(&self.toolkits.join(","))));
+            parts.push(format!(
+                "toolkits={}",
+                enc(&crate::encoding::join(&self.toolkits, ","))
+            ));
         }
-        parts.join("&")
+        crate::encoding::join(&parts, "&")
     }
 }
 

@@ -586,7 +586,10 @@ impl Gateway {
                         ctx,
                         403,
                         "insufficient_scope",
-                        &format!("the token lacks the {} scope", route.scopes().join(" or ")),
+                        &format!(
+                            "the token lacks the {} scope",
+                            crate::encoding::join(route.scopes(), " or ")
+                        ),
                     ));
                 }
                 if route == Route::Proxy && !cfg.proxy_enabled {
@@ -625,7 +628,7 @@ impl Gateway {
         }
         if let Some(c) = claims {
             set(internal::USER, &encode_component(&c.sub));
-            set(internal::SCOPES, &c.scopes.join(" "));
+            set(internal::SCOPES, &crate::encoding::join(&c.scopes, " "));
         }
         Ok(Dispatch::User {
             user_key: user_key.to_owned(),

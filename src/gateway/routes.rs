@@ -1029,7 +1029,7 @@ async fn toolkits<S: Store, T: Transport, R: Runtime>(
             _ => {}
         }
     }
-    let query = out.join("&");
+    let query = crate::encoding::join(&out, "&");
     let tail = if query.is_empty() {
         "/toolkits".to_owned()
     } else {

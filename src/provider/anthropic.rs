@@ -5,9 +5,7 @@ use crate::json::Value;
 
 use crate::json;
 
-use super::openai::str_of;
 use super::{deref_schema, input_schema, json_text, sanitize_keys, KeyMap, ToolCall};
-use crate::tools::args::normalize_arguments;
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
 use crate::Error;
@@ -70,47 +68,39 @@ pub fn key_map(tool: &Tool) -> KeyMap {
 /// the `cache_control` breakpoint, which caches the whole tool list (Anthropic allows at
 /// most four breakpoints per request).
 pub fn format_tools(tools: &[Tool], cache_control: bool) -> Value {
-    let last = tools.len().saturating_sub(1);
-    Value::Array(
-        tools
-            .iter()
-            .enumerate()
-            .map(|(i, t)| format_tool(t, cache_control && i == last).0)
-            .collect(),
-    )
+    let mut out = Vec::with_capacity(tools.len());
+    for t in tools {
+        let last = out.len() + 1 == tools.len();
+        out.push(format_tool(t, cache_control && last).0);
+    }
+    Value::Array(out)
 }
 
 /// The `tool_use` blocks of a message (`{"content":[…]}` or the content array itself), with
 /// the keys as the model sent them.
 pub fn parse_tool_uses(message: &Value) -> Result<Vec<ToolCall>, Error> {
-    let blocks = match message {
-        Value::Array(a) => Some(a),
-        other => other.get("content").and_then(Value::as_array),
-    };
-    let mut out = Vec::new();
-    for b in blocks.into_iter().flatten() {
-        if b.get("type").and_then(Value::as_str) != Some("tool_use") {
-            continue;
-        }
-        out.push(ToolCall {
-            id: str_of(b.get("id")),
-            name: str_of(b.get("name")),
-            arguments: normalize_arguments(b.get("input").unwrap_or(&Value::Null))?,
-        });
-    }
-    Ok(out)
+    super::extract_calls(
+        message,
+        &super::CallShape {
+            lists: &["/content", ""],
+            kind: "tool_use",
+            kind_optional: false,
+            inner: "",
+            gemini: false,
+            id: "id",
+            name: "name",
+            args: ["input", ""],
+        },
+    )
 }
 
 /// [`parse_tool_uses`], then original property keys restored using the matching tool's key map.
 pub fn parse_tool_uses_restored(message: &Value, tools: &[Tool]) -> Result<Vec<ToolCall>, Error> {
-    let mut calls = parse_tool_uses(message)?;
-    for c in &mut calls {
-        if let Some(t) = tools.iter().find(|t| t.slug == c.name) {
-            let args = std::mem::take(&mut c.arguments);
-            c.arguments = key_map(t).restore_map(args);
-        }
-    }
-    Ok(calls)
+    Ok(super::restore_calls(
+        parse_tool_uses(message)?,
+        tools,
+        key_map,
+    ))
 }
 
 /// One `tool_result` block: `content` is the JSON text of `data`, or the error message with
@@ -134,9 +124,9 @@ pub fn tool_result_block(tool_use_id: &str, outcome: &ToolOutcome) -> Value {
 /// assert_eq!(m["content"][0]["content"], r#"{"ok":true}"#);
 /// ```
 pub fn tool_results_message(results: &[(ToolCall, ToolOutcome)]) -> Value {
-    let content: Vec<Value> = results
-        .iter()
-        .map(|(c, o)| tool_result_block(&c.id, o))
-        .collect();
+    let mut content = Vec::with_capacity(results.len());
+    for (c, o) in results {
+        content.push(tool_result_block(&c.id, o));
+    }
     json!({"role": "user", "content": content})
 }

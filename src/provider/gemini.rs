@@ -14,9 +14,7 @@ use crate::json::{Map, Value};
 
 use crate::json;
 
-use super::openai::str_of;
 use super::{deref_schema, input_schema, sanitize_keys, KeyMap, ToolCall};
-use crate::tools::args::normalize_arguments;
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
 use crate::Error;
@@ -86,18 +84,22 @@ fn convert(s: &Value, depth: usize) -> Value {
             crate::wire::json::put(&mut out, "type", upper(t));
         }
         Some(Value::Array(ts)) => {
-            let types: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
-            nullable |= types.contains(&"null");
-            let real: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
-            match real.as_slice() {
-                [one] => {
-                    crate::wire::json::put(&mut out, "type", upper(one));
+            let mut any = Vec::new();
+            for t in ts.iter().filter_map(Value::as_str) {
+                if t == "null" {
+                    nullable = true;
+                } else {
+                    any.push(json!({"type": upper(t)}));
                 }
-                [] => {}
-                many => {
-                    let any: Vec<Value> = many.iter().map(|t| json!({"type": upper(t)})).collect();
-                    crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
+            }
+            if any.len() == 1 {
+                if let Some(Value::Object(mut one)) = any.pop() {
+                    if let Some(t) = one.remove("type") {
+                        crate::wire::json::put(&mut out, "type", t);
+                    }
                 }
+            } else if !any.is_empty() {
+                crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
             }
         }
         _ => {}
@@ -119,7 +121,9 @@ fn convert(s: &Value, depth: usize) -> Value {
             .filter(|v| !v.is_null())
             .map(|v| Value::from(v.as_str().map_or_else(|| super::json_text(v), String::from)))
             .collect();
-        out.entry("type").or_insert_with(|| Value::from("STRING"));
+        if !out.contains_key("type") {
+            crate::wire::json::put(&mut out, "type", Value::from("STRING"));
+        }
         if out.get("type") != Some(&Value::from("STRING")) {
             crate::wire::json::put(&mut out, "format", Value::from("enum"));
         }
@@ -132,15 +136,15 @@ fn convert(s: &Value, depth: usize) -> Value {
             Some("INTEGER") => matches!(f, "int32" | "int64"),
             _ => false,
         };
-        if ok {
-            out.entry("format").or_insert_with(|| Value::from(f));
+        if ok && !out.contains_key("format") {
+            crate::wire::json::put(&mut out, "format", Value::from(f));
         }
     }
     if let Some(Value::Object(props)) = m.get("properties") {
-        let conv: Map = props
-            .iter()
-            .map(|(k, v)| (k.clone(), convert(v, depth + 1)))
-            .collect();
+        let mut conv = crate::wire::json::new_map();
+        for (k, v) in props {
+            conv.insert(k.clone(), convert(v, depth + 1));
+        }
         if let Some(Value::Array(req)) = m.get("required") {
             let mut seen = Vec::new();
             for r in req.iter().filter_map(Value::as_str) {
@@ -155,7 +159,9 @@ fn convert(s: &Value, depth: usize) -> Value {
         if !conv.is_empty() {
             crate::wire::json::put(&mut out, "properties", Value::Object(conv));
         }
-        out.entry("type").or_insert_with(|| Value::from("OBJECT"));
+        if !out.contains_key("type") {
+            crate::wire::json::put(&mut out, "type", Value::from("OBJECT"));
+        }
     }
     match m.get("items") {
         Some(Value::Array(tuple)) => {
@@ -171,34 +177,33 @@ fn convert(s: &Value, depth: usize) -> Value {
     if out.get("type") == Some(&Value::from("ARRAY")) && !out.contains_key("items") {
         crate::wire::json::put(&mut out, "items", json!({"type": "STRING"}));
     }
-    let branches: Vec<&Value> = ["anyOf", "oneOf"]
-        .iter()
-        .filter_map(|k| m.get(k).and_then(Value::as_array))
-        .flatten()
-        .collect();
-    if !branches.is_empty() {
-        let mut any = Vec::new();
-        for b in branches {
+    // Without branches `any` stays empty and nothing is added.
+    let mut any = Vec::new();
+    for key in ["anyOf", "oneOf"] {
+        for b in m.get(key).and_then(Value::as_array).into_iter().flatten() {
             if b.get("type").and_then(Value::as_str) == Some("null") {
                 nullable = true;
             } else {
                 any.push(convert(b, depth + 1));
             }
         }
-        match <[Value; 1]>::try_from(any) {
-            Ok([Value::Object(only)]) => {
+    }
+    if any.len() == 1 {
+        match any.pop() {
+            Some(Value::Object(only)) => {
                 for (k, v) in only {
-                    out.entry(k).or_insert(v);
+                    if !out.contains_key(&k) {
+                        out.insert(k, v);
+                    }
                 }
             }
-            Ok([other]) => {
+            Some(other) => {
                 crate::wire::json::put(&mut out, "anyOf", Value::Array(vec![other]));
             }
-            Err(any) if !any.is_empty() => {
-                crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
-            }
-            Err(_) => {}
+            None => {}
         }
+    } else if !any.is_empty() {
+        crate::wire::json::put(&mut out, "anyOf", Value::Array(any));
     }
     if let Some(Value::Array(all)) = m.get("allOf") {
         for b in all {
@@ -218,7 +223,9 @@ fn merge_into(out: &mut Map, part: Map) {
         match (k.as_str(), out.get_mut(&k), v) {
             ("properties", Some(Value::Object(mine)), Value::Object(theirs)) => {
                 for (pk, pv) in theirs {
-                    mine.entry(pk).or_insert(pv);
+                    if !mine.contains_key(&pk) {
+                        mine.insert(pk, pv);
+                    }
                 }
             }
             ("required", Some(Value::Array(mine)), Value::Array(theirs)) => {
@@ -270,50 +277,43 @@ pub fn key_map(tool: &Tool) -> KeyMap {
 ///     "parameters":{"type":"OBJECT","properties":{"n":{"type":"INTEGER"}}}}]}));
 /// ```
 pub fn format_tools(tools: &[Tool]) -> Value {
-    let decls: Vec<Value> = tools.iter().map(function_declaration).collect();
+    let mut decls = Vec::with_capacity(tools.len());
+    for t in tools {
+        decls.push(function_declaration(t));
+    }
     json!({"functionDeclarations": decls})
 }
 
 /// The `functionCall` parts of a response (`candidates[0]`), a candidate, a content or a parts
 /// array. The call id is `functionCall.id` when present, else the function name.
 pub fn parse_function_calls(v: &Value) -> Result<Vec<ToolCall>, Error> {
-    let parts = [
-        "/candidates/0/content/parts",
-        "/content/parts",
-        "/parts",
-        "",
-    ]
-    .iter()
-    .find_map(|p| v.pointer(p).and_then(Value::as_array));
-    let mut out = Vec::new();
-    for part in parts.into_iter().flatten() {
-        let Some(fc) = part.get("functionCall") else {
-            continue;
-        };
-        let name = str_of(fc.get("name"));
-        let id = fc
-            .get("id")
-            .and_then(Value::as_str)
-            .map_or_else(|| name.clone(), String::from);
-        out.push(ToolCall {
-            id,
-            name,
-            arguments: normalize_arguments(fc.get("args").unwrap_or(&Value::Null))?,
-        });
-    }
-    Ok(out)
+    super::extract_calls(
+        v,
+        &super::CallShape {
+            lists: &[
+                "/candidates/0/content/parts",
+                "/content/parts",
+                "/parts",
+                "",
+            ],
+            kind: "",
+            kind_optional: false,
+            inner: "functionCall",
+            gemini: true,
+            id: "id",
+            name: "name",
+            args: ["args", ""],
+        },
+    )
 }
 
 /// [`parse_function_calls`] with the original parameter names restored.
 pub fn parse_function_calls_restored(v: &Value, tools: &[Tool]) -> Result<Vec<ToolCall>, Error> {
-    let mut calls = parse_function_calls(v)?;
-    for c in &mut calls {
-        if let Some(t) = tools.iter().find(|t| t.slug == c.name) {
-            let args = std::mem::take(&mut c.arguments);
-            c.arguments = key_map(t).restore_map(args);
-        }
-    }
-    Ok(calls)
+    Ok(super::restore_calls(
+        parse_function_calls(v)?,
+        tools,
+        key_map,
+    ))
 }
 
 /// `{"functionResponse":{"name","id"?,"response":{"output":data}|{"error":message}}}`.
@@ -331,9 +331,9 @@ pub fn function_response_part(call: &ToolCall, outcome: &ToolOutcome) -> Value {
 
 /// `{"role":"user","parts":[functionResponse…]}` for every executed call.
 pub fn function_response_content(results: &[(ToolCall, ToolOutcome)]) -> Value {
-    let parts: Vec<Value> = results
-        .iter()
-        .map(|(c, o)| function_response_part(c, o))
-        .collect();
+    let mut parts = Vec::with_capacity(results.len());
+    for (c, o) in results {
+        parts.push(function_response_part(c, o));
+    }
     json!({"role": "user", "parts": parts})
 }

@@ -91,13 +91,18 @@ impl Provider {
     /// `{"functionDeclarations": […]}` tool object, the Vercel `{slug: tool}` object.
     pub fn format_tools(&self, tools: &[Tool]) -> Value {
         match *self {
-            Provider::OpenAi => Value::Array(tools.iter().map(openai::format_tool).collect()),
-            Provider::OpenAiResponses { strict } => Value::Array(
-                tools
-                    .iter()
-                    .map(|t| openai_responses::format_tool(t, strict))
-                    .collect(),
-            ),
+            Provider::OpenAi | Provider::OpenAiResponses { .. } => {
+                let mut out = Vec::with_capacity(tools.len());
+                for t in tools {
+                    out.push(match *self {
+                        Provider::OpenAiResponses { strict } => {
+                            openai_responses::format_tool(t, strict)
+                        }
+                        _ => openai::format_tool(t),
+                    });
+                }
+                Value::Array(out)
+            }
             Provider::Anthropic { cache_control } => anthropic::format_tools(tools, cache_control),
             Provider::Gemini => gemini::format_tools(tools),
             Provider::Vercel => vercel::format_tools(tools),
@@ -126,20 +131,110 @@ impl Provider {
     /// `user` message with every `tool_result` (Anthropic), one `user` content with every
     /// `functionResponse` (Gemini), the result objects themselves (Vercel).
     pub fn result_messages(&self, results: &[(ToolCall, ToolOutcome)]) -> Vec<Value> {
+        let mut out = Vec::with_capacity(results.len());
         match self {
-            Provider::OpenAi => results
-                .iter()
-                .map(|(c, o)| openai::tool_message(&c.id, o))
-                .collect(),
-            Provider::OpenAiResponses { .. } => results
-                .iter()
-                .map(|(c, o)| openai_responses::function_call_output(&c.id, Ok(o)))
-                .collect(),
-            Provider::Anthropic { .. } => vec![anthropic::tool_results_message(results)],
-            Provider::Gemini => vec![gemini::function_response_content(results)],
-            Provider::Vercel => results.iter().map(|(_, o)| o.to_json()).collect(),
+            Provider::Anthropic { .. } => out.push(anthropic::tool_results_message(results)),
+            Provider::Gemini => out.push(gemini::function_response_content(results)),
+            _ => {
+                for (c, o) in results {
+                    out.push(match self {
+                        Provider::OpenAi => openai::tool_message(&c.id, o),
+                        Provider::OpenAiResponses { .. } => {
+                            openai_responses::function_call_output(&c.id, Ok(o))
+                        }
+                        _ => o.to_json(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Where one provider keeps its tool calls: one table entry per format instead of five
+/// hand-written walkers (smaller wasm; the behaviour of each parser is pinned by its tests).
+pub(crate) struct CallShape {
+    /// JSON pointers tried in order; the first that names an array is the list of entries.
+    pub lists: &'static [&'static str],
+    /// The `type` an entry must have (`""`: any).
+    pub kind: &'static str,
+    /// `true`: an entry without `type` passes too (only a different `type` is skipped).
+    pub kind_optional: bool,
+    /// The member holding name and arguments (`""`: the entry itself).
+    pub inner: &'static str,
+    /// Gemini: entries without `inner` are skipped, and the id is `inner.id` or the name.
+    pub gemini: bool,
+    /// The id member of the entry.
+    pub id: &'static str,
+    /// The name member.
+    pub name: &'static str,
+    /// The arguments member, then a fallback one (`""`: none).
+    pub args: [&'static str; 2],
+}
+
+/// The tool calls `v` holds in `shape`'s layout, arguments normalized.
+pub(crate) fn extract_calls(v: &Value, shape: &CallShape) -> Result<Vec<ToolCall>, Error> {
+    let mut list = None;
+    for p in shape.lists {
+        list = v.pointer(p).and_then(Value::as_array);
+        if list.is_some() {
+            break;
         }
     }
+    let mut out = Vec::new();
+    for c in list.into_iter().flatten() {
+        if !shape.kind.is_empty() {
+            let skip = match c.get("type") {
+                None => !shape.kind_optional,
+                Some(t) => t.as_str() != Some(shape.kind),
+            };
+            if skip {
+                continue;
+            }
+        }
+        let f = if shape.inner.is_empty() {
+            c
+        } else {
+            match c.get(shape.inner) {
+                Some(f) => f,
+                None if shape.gemini => continue,
+                None => &Value::Null,
+            }
+        };
+        let name = openai::str_of(f.get(shape.name));
+        let id = if shape.gemini {
+            f.get(shape.id)
+                .and_then(Value::as_str)
+                .map_or_else(|| name.clone(), String::from)
+        } else {
+            openai::str_of(c.get(shape.id))
+        };
+        let mut args = f.get(shape.args[0]);
+        if args.is_none() && !shape.args[1].is_empty() {
+            args = f.get(shape.args[1]);
+        }
+        out.push(ToolCall {
+            id,
+            name,
+            arguments: crate::tools::args::normalize_arguments(args.unwrap_or(&Value::Null))?,
+        });
+    }
+    Ok(out)
+}
+
+/// Restores the original property keys of every call whose tool is in `tools`.
+pub(crate) fn restore_calls(
+    mut calls: Vec<ToolCall>,
+    tools: &[Tool],
+    key_map: fn(&Tool) -> KeyMap,
+) -> Vec<ToolCall> {
+    for c in &mut calls {
+        if let Some(t) = tools.iter().find(|t| t.slug == c.name) {
+            let args = std::mem::take(&mut c.arguments);
+            c.arguments = key_map(t).restore_map(args);
+        }
+    }
+    calls
 }
 
 /// `{"type":"object","properties":{}}`, used when a tool has no input schema.
@@ -223,7 +318,9 @@ fn expand(root: &Value, v: &Value, depth: usize, budget: &mut usize) -> Value {
     });
     if let Some(Value::Object(t)) = target.map(|t| expand(root, t, depth + 1, budget)) {
         for (k, x) in t {
-            m.entry(k).or_insert(x);
+            if !m.contains_key(&k) {
+                m.insert(k, x);
+            }
         }
     }
     Value::Object(m)
@@ -265,16 +362,24 @@ impl KeyMap {
     /// Restores original property keys in model-produced arguments.
     pub fn restore(&self, v: &Value) -> Value {
         match v {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, x)| match self.get(k) {
-                        Some((_, orig, sub)) => (orig.clone(), sub.restore(x)),
-                        None => (k.clone(), x.clone()),
-                    })
-                    .collect(),
-            ),
+            Value::Object(m) => {
+                let mut out = crate::wire::json::new_map();
+                for (k, x) in m {
+                    match self.get(k) {
+                        Some((_, orig, sub)) => out.insert(orig.clone(), sub.restore(x)),
+                        None => out.insert(k.clone(), x.clone()),
+                    };
+                }
+                Value::Object(out)
+            }
             Value::Array(a) => match &self.items {
-                Some(it) => Value::Array(a.iter().map(|x| it.restore(x)).collect()),
+                Some(it) => {
+                    let mut out = Vec::with_capacity(a.len());
+                    for x in a {
+                        out.push(it.restore(x));
+                    }
+                    Value::Array(out)
+                }
                 None => v.clone(),
             },
             _ => v.clone(),
@@ -307,11 +412,12 @@ pub(crate) fn sanitize_keys(
     };
     if let Some(Value::Object(props)) = m.remove("properties") {
         // JSON objects used as a set and a map (no BTreeSet/BTreeMap in the wasm).
-        let mut used: Map = props
-            .keys()
-            .filter(|k| clean(k) == **k)
-            .map(|k| (k.clone(), Value::Null))
-            .collect();
+        let mut used = crate::wire::json::new_map();
+        for k in props.keys() {
+            if clean(k) == *k {
+                used.insert(k.clone(), Value::Null);
+            }
+        }
         let mut renamed = crate::wire::json::new_map();
         let mut out = crate::wire::json::new_map();
         for (k, mut v) in props {

@@ -5,7 +5,6 @@ use crate::json::Value;
 use crate::json;
 
 use super::{dedupe_required, input_schema, json_text, ToolCall};
-use crate::tools::args::normalize_arguments;
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
 use crate::Error;
@@ -35,20 +34,19 @@ pub fn format_tool(tool: &Tool) -> Value {
 /// A completion without tool calls gives an empty list; unusable arguments give
 /// [`Error::InvalidToolArguments`].
 pub fn parse_tool_calls(completion: &Value) -> Result<Vec<ToolCall>, Error> {
-    let calls = completion.pointer("/choices/0/message/tool_calls");
-    let mut out = Vec::new();
-    for c in calls.and_then(Value::as_array).into_iter().flatten() {
-        if c.get("type").is_some_and(|t| t != "function") {
-            continue;
-        }
-        let f = c.get("function").unwrap_or(&Value::Null);
-        out.push(ToolCall {
-            id: str_of(c.get("id")),
-            name: str_of(f.get("name")),
-            arguments: normalize_arguments(f.get("arguments").unwrap_or(&Value::Null))?,
-        });
-    }
-    Ok(out)
+    super::extract_calls(
+        completion,
+        &super::CallShape {
+            lists: &["/choices/0/message/tool_calls"],
+            kind: "function",
+            kind_optional: true,
+            inner: "function",
+            gemini: false,
+            id: "id",
+            name: "name",
+            args: ["arguments", ""],
+        },
+    )
 }
 
 pub(crate) fn str_of(v: Option<&Value>) -> String {

@@ -5,9 +5,8 @@ use crate::json::Value;
 
 use crate::json;
 
-use super::openai::{result_text, str_of};
+use super::openai::result_text;
 use super::{dedupe_required, for_each_subschema, input_schema, ToolCall};
-use crate::tools::args::normalize_arguments;
 use crate::tools::multi::ToolOutcome;
 use crate::wire::Tool;
 use crate::Error;
@@ -67,27 +66,27 @@ pub fn strictify(schema: &mut Value) {
                     .is_some_and(|a| a.iter().any(|x| x == "object"))
         });
     if is_object {
-        let required: Vec<String> = m
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut props = match m.remove("properties") {
+        let props = match m.remove("properties") {
             Some(Value::Object(p)) => p,
             _ => crate::wire::json::new_map(),
         };
-        props.retain(|k, _| required.contains(k));
-        let kept: Vec<Value> = required
-            .iter()
-            .filter(|r| props.contains_key(r))
-            .map(|r| Value::from(r.as_str()))
-            .collect();
-        crate::wire::json::put(m, "properties", Value::Object(props));
+        // The required properties in `properties` order, then `required` in its own order
+        // (duplicates kept, as before) for those that exist.
+        let mut kept_props = crate::wire::json::new_map();
+        let mut kept = Vec::new();
+        if let Some(Value::Array(req)) = m.get("required") {
+            for r in req.iter().filter_map(Value::as_str) {
+                if props.contains_key(r) {
+                    kept.push(Value::from(r));
+                }
+            }
+        }
+        for (k, v) in props {
+            if kept.iter().any(|r| r.as_str() == Some(k.as_str())) {
+                kept_props.insert(k, v);
+            }
+        }
+        crate::wire::json::put(m, "properties", Value::Object(kept_props));
         crate::wire::json::put(m, "required", Value::Array(kept));
         crate::wire::json::put(m, "additionalProperties", Value::Bool(false));
     }
@@ -97,22 +96,19 @@ pub fn strictify(schema: &mut Value) {
 /// The `function_call` items of a responses `output` array (or of a whole response object that
 /// has `output`); `id` is the item's `call_id`.
 pub fn parse_tool_calls(output: &Value) -> Result<Vec<ToolCall>, Error> {
-    let items = match output {
-        Value::Array(a) => Some(a),
-        other => other.get("output").and_then(Value::as_array),
-    };
-    let mut out = Vec::new();
-    for item in items.into_iter().flatten() {
-        if item.get("type").and_then(Value::as_str) != Some("function_call") {
-            continue;
-        }
-        out.push(ToolCall {
-            id: str_of(item.get("call_id")),
-            name: str_of(item.get("name")),
-            arguments: normalize_arguments(item.get("arguments").unwrap_or(&Value::Null))?,
-        });
-    }
-    Ok(out)
+    super::extract_calls(
+        output,
+        &super::CallShape {
+            lists: &["/output", ""],
+            kind: "function_call",
+            kind_optional: false,
+            inner: "",
+            gemini: false,
+            id: "call_id",
+            name: "name",
+            args: ["arguments", ""],
+        },
+    )
 }
 
 /// `{"type":"function_call_output","call_id","output","status"}`: `completed` with the JSON

@@ -16,9 +16,7 @@ use crate::json::Value;
 
 use crate::json;
 
-use super::openai::str_of;
 use super::{input_schema, ToolCall};
-use crate::tools::args::normalize_arguments;
 use crate::wire::Tool;
 use crate::Error;
 
@@ -44,21 +42,17 @@ pub fn format_tools(tools: &[Tool]) -> Value {
 /// AI SDK tool calls (`{toolCallId, toolName, input}`; AI SDK 4: `args`), given as an array or
 /// as an object with `toolCalls`.
 pub fn parse_tool_calls(v: &Value) -> Result<Vec<ToolCall>, Error> {
-    let calls = match v {
-        Value::Array(a) => Some(a),
-        other => other.get("toolCalls").and_then(Value::as_array),
-    };
-    let mut out = Vec::new();
-    for c in calls.into_iter().flatten() {
-        let args = c
-            .get("input")
-            .or_else(|| c.get("args"))
-            .unwrap_or(&Value::Null);
-        out.push(ToolCall {
-            id: str_of(c.get("toolCallId")),
-            name: str_of(c.get("toolName")),
-            arguments: normalize_arguments(args)?,
-        });
-    }
-    Ok(out)
+    super::extract_calls(
+        v,
+        &super::CallShape {
+            lists: &["/toolCalls", ""],
+            kind: "",
+            kind_optional: false,
+            inner: "",
+            gemini: false,
+            id: "toolCallId",
+            name: "toolName",
+            args: ["input", "args"],
+        },
+    )
 }

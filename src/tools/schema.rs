@@ -76,7 +76,13 @@ pub fn check_arguments(tool_slug: &str, schema: &Value, args: &Value) -> Result<
     }
     Err(Error::ArgumentValidation {
         tool_slug: tool_slug.to_string(),
-        violations: v.into_iter().map(|x| (x.path, x.message)).collect(),
+        violations: {
+            let mut out = Vec::with_capacity(v.len());
+            for x in v {
+                out.push((x.path, x.message));
+            }
+            out
+        },
     })
 }
 
@@ -228,6 +234,20 @@ impl<'a> Validator<'a> {
         });
     }
 
+    /// `min<what>` / `max<what>` against a length: "must have at least/most {n} {unit}".
+    fn bounds(&mut self, s: &Map, what: &str, len: u64, unit: &str, path: &str) {
+        for (min, word) in [(true, "least"), (false, "most")] {
+            let mut key = String::from(if min { "min" } else { "max" });
+            key.push_str(what);
+            let Some(n) = s.get(&key).and_then(Value::as_u64) else {
+                continue;
+            };
+            if (min && len < n) || (!min && len > n) {
+                self.fail(path, format!("must have at {word} {n} {unit}"));
+            }
+        }
+    }
+
     /// Validates against a sub-schema and returns (instead of reporting) its violations.
     fn sub(&mut self, s: &'a Value, i: &Value, path: &mut String, depth: usize) -> Vec<Violation> {
         let n = self.out.len();
@@ -249,7 +269,6 @@ impl<'a> Validator<'a> {
             return self.fail(path, "schema nesting is too deep");
         }
         let num = |k: &str| s.get(k).and_then(Value::as_f64);
-        let count = |k: &str| s.get(k).and_then(Value::as_u64);
         if let Some(r) = s.get("$ref").and_then(Value::as_str) {
             let target = match r.strip_prefix('#') {
                 Some("") => Some(self.root),
@@ -285,12 +304,9 @@ impl<'a> Validator<'a> {
             Value::Object(o) => self.object(s, o, path, depth),
             Value::Array(a) => self.array(s, a, path, depth),
             Value::String(st) => {
-                let len = || crate::encoding::char_count(st) as u64;
-                if let Some(n) = count("minLength").filter(|&n| len() < n) {
-                    self.fail(path, format!("must have at least {n} characters"));
-                }
-                if let Some(n) = count("maxLength").filter(|&n| len() > n) {
-                    self.fail(path, format!("must have at most {n} characters"));
+                if s.contains_key("minLength") || s.contains_key("maxLength") {
+                    let len = crate::encoding::char_count(st) as u64;
+                    self.bounds(s, "Length", len, "characters", path);
                 }
                 if let Some(p) = s.get("pattern").and_then(Value::as_str) {
                     if is_match(p, st) == Some(false) {
@@ -309,26 +325,33 @@ impl<'a> Validator<'a> {
             Value::Number(n) => {
                 let x = n.as_f64().unwrap_or_default();
                 let shown = |k: &str| s.get(k).map(json_text).unwrap_or_default();
-                let excl = |k: &str| s.get(k) == Some(&Value::Bool(true));
-                if let Some(m) = num("minimum") {
-                    if excl("exclusiveMinimum") && x <= m {
-                        self.fail(path, format!("must be > {}", shown("minimum")));
-                    } else if x < m {
-                        self.fail(path, format!("must be >= {}", shown("minimum")));
-                    }
-                }
-                if let Some(m) = num("maximum") {
-                    if excl("exclusiveMaximum") && x >= m {
-                        self.fail(path, format!("must be < {}", shown("maximum")));
+                // (keyword, draft-4 boolean that makes it exclusive ("": always), lower bound)
+                for (k, flag, low) in [
+                    ("minimum", "exclusiveMinimum", true),
+                    ("maximum", "exclusiveMaximum", false),
+                    ("exclusiveMinimum", "", true),
+                    ("exclusiveMaximum", "", false),
+                ] {
+                    let Some(m) = num(k) else {
+                        continue;
+                    };
+                    let excl = flag.is_empty() || s.get(flag) == Some(&Value::Bool(true));
+                    let op = if low {
+                        if excl && x <= m {
+                            ">"
+                        } else if x < m {
+                            ">="
+                        } else {
+                            continue;
+                        }
+                    } else if excl && x >= m {
+                        "<"
                     } else if x > m {
-                        self.fail(path, format!("must be <= {}", shown("maximum")));
-                    }
-                }
-                if num("exclusiveMinimum").is_some_and(|m| x <= m) {
-                    self.fail(path, format!("must be > {}", shown("exclusiveMinimum")));
-                }
-                if num("exclusiveMaximum").is_some_and(|m| x >= m) {
-                    self.fail(path, format!("must be < {}", shown("exclusiveMaximum")));
+                        "<="
+                    } else {
+                        continue;
+                    };
+                    self.fail(path, format!("must be {op} {}", shown(k)));
                 }
                 if let Some(m) = num("multipleOf").filter(|&m| m > 0.0) {
                     let q = x / m;
@@ -401,12 +424,27 @@ impl<'a> Validator<'a> {
                 .map(|(t, _)| t.to_string()),
             _ => None,
         };
-        let types: Vec<String> = fails.iter().filter_map(top_type).collect();
-        let mut deep = fails.into_iter().filter(|v| top_type(v).is_none());
-        match (deep.next(), deep.next()) {
-            (Some(only), None) => self.out.extend(only),
+        let mut types = String::new();
+        let mut deep = None;
+        let mut deep_count = 0;
+        for v in fails {
+            match top_type(&v) {
+                Some(t) => {
+                    if !types.is_empty() {
+                        types.push_str(" or ");
+                    }
+                    types.push_str(&t);
+                }
+                None => {
+                    deep_count += 1;
+                    deep = Some(v);
+                }
+            }
+        }
+        match (deep, deep_count) {
+            (Some(only), 1) => self.out.extend(only),
             (None, _) => {
-                let msg = format!("expected {}, got {}", types.join(" or "), type_name(i));
+                let msg = format!("expected {types}, got {}", type_name(i));
                 self.fail(path, msg);
             }
             _ => self.fail(path, "must match one of the allowed schemas"),
@@ -423,14 +461,7 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        let count = |k: &str| s.get(k).and_then(Value::as_u64);
-        let len = o.len() as u64;
-        if let Some(n) = count("minProperties").filter(|&n| len < n) {
-            self.fail(path, format!("must have at least {n} properties"));
-        }
-        if let Some(n) = count("maxProperties").filter(|&n| len > n) {
-            self.fail(path, format!("must have at most {n} properties"));
-        }
+        self.bounds(s, "Properties", o.len() as u64, "properties", path);
         let props = s.get("properties").and_then(Value::as_object);
         let pats = s.get("patternProperties").and_then(Value::as_object);
         let extra = s.get("additionalProperties");
@@ -464,14 +495,7 @@ impl<'a> Validator<'a> {
     }
 
     fn array(&mut self, s: &'a Map, a: &[Value], path: &mut String, d: usize) {
-        let count = |k: &str| s.get(k).and_then(Value::as_u64);
-        let len = a.len() as u64;
-        if let Some(n) = count("minItems").filter(|&n| len < n) {
-            self.fail(path, format!("must have at least {n} items"));
-        }
-        if let Some(n) = count("maxItems").filter(|&n| len > n) {
-            self.fail(path, format!("must have at most {n} items"));
-        }
+        self.bounds(s, "Items", a.len() as u64, "items", path);
         let items = s.get("items");
         let (tuple, rest) = match (s.get("prefixItems").and_then(Value::as_array), items) {
             (Some(t), _) => (t.as_slice(), items),
