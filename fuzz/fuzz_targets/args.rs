@@ -5,7 +5,7 @@
 use composio_edge::tools::args::{normalize_arguments, normalize_arguments_str};
 use composio_edge::Error;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use composio_edge::json::Value;
 
 fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);

@@ -23,7 +23,8 @@ use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::{HttpRequest, HttpResponse};
 use libfuzzer_sys::fuzz_target;
-use serde_json::{json, Value};
+use composio_edge::json;
+use composio_edge::json::Value;
 
 const OWN: &str = "https://edge.test";
 const RETURN: &str = "https://app.example.com/done";

@@ -15,7 +15,7 @@ use composio_edge::secret::ApiKey;
 use composio_edge::transport::{RecordingTransport, RetryPolicy};
 use composio_edge::Error;
 use libfuzzer_sys::fuzz_target;
-use serde_json::json;
+use composio_edge::json;
 
 const KEY: &str = "ak_fuzz_5ecret_k3y";
 

@@ -12,9 +12,9 @@ pub fn split2(data: &[u8]) -> (&[u8], &[u8]) {
 }
 
 /// Parses JSON, or falls back to the bytes as a JSON string.
-pub fn json_or_string(b: &[u8]) -> serde_json::Value {
+pub fn json_or_string(b: &[u8]) -> composio_edge::json::Value {
     serde_json::from_slice(b)
-        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(b).into_owned()))
+        .unwrap_or_else(|_| composio_edge::json::Value::String(String::from_utf8_lossy(b).into_owned()))
 }
 
 /// A response with this status, headers and body.

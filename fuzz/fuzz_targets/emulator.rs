@@ -12,7 +12,7 @@ use composio_edge::emulator::Emulator;
 use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use composio_edge::json::Value;
 
 const KEY: &str = "ak_fuzz_5ecret_k3y";
 

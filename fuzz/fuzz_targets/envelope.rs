@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
     );
 
     for r in [
-        decode_json::<serde_json::Value>(&res).map(|_| ()),
+        decode_json::<composio_edge::json::Value>(&res).map(|_| ()),
         decode_json::<wire::Tool>(&res).map(|_| ()),
         decode_json::<Vec<wire::Tool>>(&res).map(|_| ()),
         decode_json::<wire::ExecuteResponse>(&res).map(|_| ()),

@@ -22,7 +22,7 @@ use composio_edge::runtime::{block_on, TestRuntime};
 use composio_edge::store::MemoryStore;
 use composio_edge::transport::HttpResponse;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use composio_edge::json::Value;
 
 const OWN: &str = "https://edge.test";
 const APP: &str = "https://app.example.com";

@@ -20,7 +20,7 @@ use composio_edge::gateway::idtoken::{header_alg, verify_id_token, SignatureVeri
 use composio_edge::gateway::token::CLOCK_SKEW_SECONDS;
 use composio_edge::runtime::block_on;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use composio_edge::json::Value;
 
 const NOW: u64 = 1_790_000_000;
 

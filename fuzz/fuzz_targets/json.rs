@@ -32,14 +32,19 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(ours.is_ok(), theirs.is_ok());
     if let Ok(s) = std::str::from_utf8(data) {
         match (parse(s), serde_json::from_str::<Value>(s)) {
-            (Ok(a), Ok(b)) => {
+            (Ok(ours), Ok(b)) => {
+                // The crate's own Value, compared through the serde_json conversion.
+                let a = Value::from(ours.clone());
                 assert!(close(&a, &b), "{a} != {b}");
-                assert_eq!(to_text(&a), a.to_string());
-                assert_eq!(to_text(&b), b.to_string());
+                assert_eq!(to_text(&ours), a.to_string());
+                assert_eq!(ours.to_string(), a.to_string());
+                let b_ours = composio_edge::json::Value::from(b.clone());
+                assert_eq!(to_text(&b_ours), b.to_string());
                 // What the writer prints reads back as serde_json reads it. (Not always to
                 // the same float: serde_json's default float reading is not exact either.)
-                let back = to_text(&a);
-                assert!(close(&parse(&back).unwrap(), &serde_json::from_str(&back).unwrap()));
+                let back = to_text(&ours);
+                let again = Value::from(parse(&back).unwrap());
+                assert!(close(&again, &serde_json::from_str(&back).unwrap()));
             }
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
             (a, b) => panic!("ours {a:?}, serde_json {b:?}"),

@@ -12,7 +12,7 @@ use composio_edge::tools::multi::{
 };
 use composio_edge::wire::ExecuteResponse;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use composio_edge::json::Value;
 
 fn truthy(v: Option<&Value>) -> bool {
     match v {

@@ -13,7 +13,8 @@ use composio_edge::provider::{anthropic, dedupe_required, deref_schema, gemini, 
 use composio_edge::tools::multi::ToolOutcome;
 use composio_edge::wire::Tool;
 use libfuzzer_sys::fuzz_target;
-use serde_json::{json, Map, Value};
+use composio_edge::json;
+use composio_edge::json::{Map, Value};
 
 const PROVIDERS: [Provider; 7] = [
     Provider::OpenAi,
@@ -53,7 +54,7 @@ fn sanitized_round_trip(tool: &Tool, formatted_props: Option<&Value>, provider: 
         orig.len(),
         "{provider:?} lost or invented a property"
     );
-    let args: Map<String, Value> = props
+    let args: Map = props
         .keys()
         .enumerate()
         .map(|(i, k)| (k.clone(), Value::from(i)))
@@ -80,9 +81,9 @@ fuzz_target!(|data: &[u8]| {
     let tools: Vec<Tool> = match serde_json::from_slice::<Value>(t) {
         Ok(Value::Array(a)) => a
             .into_iter()
-            .filter_map(|v| serde_json::from_value(v).ok())
+            .filter_map(|v| composio_edge::json::from_value(v).ok())
             .collect(),
-        Ok(v) => serde_json::from_value::<Tool>(v)
+        Ok(v) => composio_edge::json::from_value::<Tool>(v)
             .map(|t| vec![t])
             .unwrap_or_default(),
         Err(_) => Vec::new(),

@@ -40,8 +40,8 @@ fuzz_target!(|data: &[u8]| {
     let ret = String::from_utf8_lossy(ret).into_owned();
     let host = String::from_utf8_lossy(host).into_owned();
     let vars = |n: &str| match n {
-        "EDGE_RETURN_URLS" => Some(format!("[{}]", serde_json::Value::from(ret.clone()))),
-        "EDGE_REDIRECT_HOSTS" => Some(format!("[{}]", serde_json::Value::from(host.clone()))),
+        "EDGE_RETURN_URLS" => Some(format!("[{}]", composio_edge::json::Value::from(ret.clone()))),
+        "EDGE_REDIRECT_HOSTS" => Some(format!("[{}]", composio_edge::json::Value::from(host.clone()))),
         _ => None,
     };
     let cfg = GatewayConfig::from_vars(vars).expect("never fails");

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use composio_edge::tools::schema::validate;
 use libfuzzer_sys::fuzz_target;
-use serde_json::{json, Map, Value};
+use composio_edge::json;
+use composio_edge::json::{Map, Value};
 
 /// Longest a single validation may take; far above the microseconds a real pattern needs.
 const BUDGET: Duration = Duration::from_secs(2);

@@ -8,7 +8,7 @@ mod common;
 use composio_edge::tools::schema::{check_arguments, validate};
 use composio_edge::Error;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use composio_edge::json::Value;
 
 fuzz_target!(|data: &[u8]| {
     let (s, i) = common::split2(data);
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(validate(&schema, &instance), v);
     // The empty and the `true` schema accept everything.
     assert!(validate(&Value::Bool(true), &instance).is_empty());
-    assert!(validate(&serde_json::json!({}), &instance).is_empty());
+    assert!(validate(&composio_edge::json!({}), &instance).is_empty());
     match check_arguments("T", &schema, &instance) {
         Ok(()) => assert!(
             v.is_empty() || schema.is_null() || schema.as_object().is_some_and(|o| o.is_empty())

@@ -11,7 +11,7 @@ mod common;
 use composio_edge::gateway::token::{seal, unseal};
 use composio_edge::secret::SigningKey;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use composio_edge::json::Value;
 
 const NOW: u64 = 1_790_000_000;
 

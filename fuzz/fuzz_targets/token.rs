@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
     let token = format!("{h}.{p}.{sig}");
     let verdict = verify_token(&key, &token, NOW);
     if let Ok(c) = &verdict {
-        let hv: serde_json::Value =
+        let hv: composio_edge::json::Value =
             serde_json::from_slice(header).expect("accepted header is json");
         assert_eq!(hv["alg"], "HS256", "accepted a header without alg HS256");
         check_claims(c);
