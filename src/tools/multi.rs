@@ -242,12 +242,10 @@ pub fn merge_multi_execute(
         Some(Value::Object(m)) => m.clone(),
         _ => crate::wire::json::new_map(),
     };
-    let slug = |i: usize| Value::from(plan.slugs.get(i).cloned().unwrap_or_default());
     let remote_entries: Vec<Value> = match &transport {
-        Some(msg) => plan
-            .remote_indices
-            .iter()
-            .map(|&i| {
+        Some(msg) => {
+            let mut out = Vec::with_capacity(plan.remote_indices.len());
+            for &i in &plan.remote_indices {
                 let mut response = crate::wire::json::new_map();
                 crate::wire::json::put(&mut response, "successful", Value::Bool(false));
                 crate::wire::json::put(
@@ -258,11 +256,13 @@ pub fn merge_multi_execute(
                 crate::wire::json::put(&mut response, "error", Value::from(msg.as_str()));
                 let mut e = crate::wire::json::new_map();
                 crate::wire::json::put(&mut e, "response", Value::Object(response));
-                crate::wire::json::put(&mut e, "tool_slug", slug(i));
+                let slug = plan.slugs.get(i).map_or("", String::as_str);
+                crate::wire::json::put(&mut e, "tool_slug", Value::from(slug));
                 crate::wire::json::put(&mut e, "error", Value::from(msg.as_str()));
-                Value::Object(e)
-            })
-            .collect(),
+                out.push(Value::Object(e));
+            }
+            out
+        }
         None => match data.get("results") {
             Some(Value::Array(r)) => r.clone(),
             _ => Vec::new(),
