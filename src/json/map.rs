@@ -216,6 +216,11 @@ impl Map {
 
     /// Keeps the entries for which `f` is true, in order.
     pub fn retain(&mut self, mut f: impl FnMut(&String, &mut Value) -> bool) {
+        self.retain_dyn(&mut f);
+    }
+
+    /// One copy of [`Map::retain`]'s body for every closure.
+    fn retain_dyn(&mut self, f: &mut dyn FnMut(&String, &mut Value) -> bool) {
         let before = self.entries.len();
         self.entries.retain_mut(|(k, v)| f(k, v));
         if self.entries.len() != before {

@@ -601,14 +601,15 @@ impl Parser<'_> {
     }
 
     fn object(&mut self) -> Result<Map, JsonError> {
-        let mut out = Map::new();
+        // Entries in document order; the map (duplicates, index) is built once at the end.
+        let mut out: Vec<(String, Value)> = Vec::new();
         let mut first = true;
         loop {
             let Some(c) = self.ws() else {
                 return Err(self.peek_err(EOF_OBJECT));
             };
             if c == b'}' {
-                return Ok(out);
+                return Ok(Map::from_entries(out));
             }
             if first {
                 first = false;
@@ -634,7 +635,7 @@ impl Parser<'_> {
                 None => return Err(self.peek_err(EOF_OBJECT)),
             }
             let v = self.value()?;
-            out.insert(key, v);
+            out.push((key, v));
         }
     }
 
