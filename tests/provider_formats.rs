@@ -780,3 +780,50 @@ fn strict_orders_cache_breakpoint_and_result_lists() {
         "boom"
     );
 }
+
+/// Gemini and Anthropic key cleaning: first characters, non-ASCII, length limits, suffixes;
+/// enum and const values as strings; duplicate `required` entries.
+#[test]
+fn key_cleaning_enums_and_required_duplicates() {
+    let long = "k".repeat(70);
+    let long_odd = format!("{}é", "x".repeat(70));
+    let schema = json!({"type":"object","properties":{
+        "1st":{"type":"string"},"éclair":{"type":"string"},"":{"type":"string"},
+        "a b":{"type":"string"},"a_b":{"type":"string"},"a-b":{"type":"string"},
+        long.clone():{"type":"string"}, long_odd.clone():{"type":"string"},
+        "e":{"enum":["x",1,null,true,{"k":1}]},"c":{"const":2.5}},
+        "required":["a b","1st","a b"]});
+    let t = tool("K", schema);
+    let decl = gemini::function_declaration(&t);
+    let props = decl["parameters"]["properties"].as_object().unwrap();
+    let keys: Vec<&str> = props.keys().map(String::as_str).collect();
+    let x64 = "x".repeat(64);
+    let k64 = "k".repeat(64);
+    let mut want = vec!["_1st", "_clair", "_", "a_b_2", "a_b", "a_b_3"];
+    want.extend([k64.as_str(), x64.as_str(), "e", "c"]);
+    let mut got = keys.clone();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want, "{keys:?}");
+    assert_eq!(
+        props["e"],
+        json!({"type":"STRING","enum":["x","1","true","{\"k\":1}"],"nullable":true})
+    );
+    assert_eq!(props["c"], json!({"type":"STRING","enum":["2.5"]}));
+    assert_eq!(decl["parameters"]["required"], json!(["a_b_2", "_1st"]));
+    let (tool_json, _) = anthropic::format_tool(&t, false);
+    let aprops = tool_json["input_schema"]["properties"].as_object().unwrap();
+    let mut akeys: Vec<&str> = aprops.keys().map(String::as_str).collect();
+    akeys.sort_unstable();
+    let a64 = "k".repeat(64);
+    let mut awant = vec!["1st", "_clair", "_", "a_b_2", "a_b", "a-b"];
+    awant.extend([a64.as_str(), x64.as_str(), "e", "c"]);
+    awant.sort_unstable();
+    assert_eq!(akeys, awant);
+    let mut s = json!({"required":["a","b","a",1,1],"properties":{"p":{"required":["x","x"]}}});
+    dedupe_required(&mut s);
+    assert_eq!(
+        s,
+        json!({"required":["a","b",1],"properties":{"p":{"required":["x"]}}})
+    );
+}

@@ -423,3 +423,38 @@ fn outcome_from_execute_response() {
     assert!(!failed.successful);
     assert_eq!(ToolOutcome::ok(Value::Null).data, json!({}));
 }
+
+/// A backend that answers with more results than it was sent: the extra entries take their
+/// position as index, equal indices keep the remote entries first, and all are re-indexed.
+#[test]
+fn extra_remote_results_are_ordered_stably() {
+    let input = json!({"tools": [
+        {"tool_slug": "LOCAL_A"}, {"tool_slug": "REMOTE_B"}, {"tool_slug": "LOCAL_C"}]});
+    let plan = split(&input);
+    assert_eq!(plan.remote_indices, vec![1]);
+    let remote = backend(&[
+        ("R0", json!({}), None),
+        ("R1", json!({}), None),
+        ("R2", json!({}), Some("bad")),
+        ("R3", json!({}), None),
+    ]);
+    let out = merge_multi_execute(
+        &plan,
+        vec![
+            ToolOutcome::ok(json!({})),
+            ToolOutcome::failed("local boom"),
+        ],
+        Some(Ok(remote)),
+    );
+    let results = out.data["results"].as_array().unwrap();
+    let slugs: Vec<&str> = results
+        .iter()
+        .map(|r| r["tool_slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["LOCAL_A", "R0", "R1", "R2", "LOCAL_C", "R3"]);
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["index"], i);
+    }
+    assert_eq!(out.error.as_deref(), Some("2 out of 6 tools failed"));
+    assert!(!out.successful);
+}

@@ -1,11 +1,13 @@
-//! What the browser build takes from the platform instead of carrying it in its wasm (size
-//! budget, issue 6): ECMA-262 regular expressions for JSON Schema `pattern`s (which ARE
-//! ECMA-262, so this is also the exact semantics) and the shortest round-trip digits of a float.
-//! Native builds and the Worker keep the crate's own bounded matcher (the gateway must bound
-//! backtracking on patterns from browser-registered tools) and serde_json's float writer.
+//! What the wasm builds take from the platform instead of carrying it in their wasm (size
+//! budgets, issue 6): the shortest round-trip digits of a float (both builds), and in the browser
+//! build ECMA-262 regular expressions for JSON Schema `pattern`s (which ARE ECMA-262, so this is
+//! also the exact semantics). Native builds keep core's float formatter; native builds and the
+//! Worker keep the crate's own bounded matcher (the gateway must bound backtracking on patterns
+//! from browser-registered tools).
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "browser")]
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = RegExp)]
@@ -16,11 +18,15 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn test(this: &JsRegExp, text: &str) -> bool;
+}
 
+#[wasm_bindgen]
+extern "C" {
     #[wasm_bindgen(js_namespace = ["Number", "prototype", "toExponential"], js_name = call)]
     fn to_exponential(x: f64) -> String;
 }
 
+#[cfg(feature = "browser")]
 /// `RegExp.test` of `pattern` (with the `u` flag) on `text`; `None` when the pattern does not
 /// compile (the caller then skips the check, as for the native matcher's unsupported syntax).
 pub(crate) fn is_match(pattern: &str, text: &str) -> Option<bool> {

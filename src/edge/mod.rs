@@ -42,7 +42,7 @@ use crate::transport::{
 use crate::wire::{api_error_from_response, ExecuteResponse, Tool};
 use crate::Error;
 
-#[cfg(all(target_arch = "wasm32", feature = "browser"))]
+#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
 pub(crate) mod js;
 mod local;
 pub mod ops;

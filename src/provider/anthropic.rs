@@ -13,17 +13,16 @@ use crate::Error;
 const MAX_KEY: usize = 64;
 
 fn clean_key(k: &str) -> String {
-    let s: String = k
-        .chars()
-        .map(|c| {
+    let mut s = String::new();
+    for c in k.chars().take(MAX_KEY) {
+        s.push(
             if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
                 c
             } else {
                 '_'
-            }
-        })
-        .take(MAX_KEY)
-        .collect();
+            },
+        );
+    }
     if s.is_empty() {
         "_".into()
     } else {

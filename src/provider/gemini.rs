@@ -37,20 +37,22 @@ const COPIED: &[&str] = &[
 ];
 
 fn clean_key(k: &str) -> String {
-    let mut s: String = k
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        s.insert(0, '_');
+    let mut s = String::new();
+    // Every other first character maps to a letter or `_`, which may start a name.
+    if k.is_empty() || k.starts_with(|c: char| c.is_ascii_digit()) {
+        s.push('_');
     }
-    s.chars().take(MAX_KEY).collect()
+    for c in k.chars() {
+        if s.len() == MAX_KEY {
+            break;
+        }
+        s.push(if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '_'
+        });
+    }
+    s
 }
 
 /// Converts a JSON Schema to the OpenAPI subset Gemini accepts (see the module docs).
@@ -110,17 +112,19 @@ fn convert(s: &Value, depth: usize) -> Value {
         }
     }
     let enum_values = match (m.get("enum"), m.get("const")) {
-        (Some(Value::Array(e)), _) => Some(e.clone()),
-        (None, Some(c)) => Some(vec![c.clone()]),
+        (Some(Value::Array(e)), _) => Some(e.as_slice()),
+        (None, Some(c)) => Some(std::slice::from_ref(c)),
         _ => None,
     };
     if let Some(values) = enum_values {
-        nullable |= values.iter().any(Value::is_null);
-        let strings: Vec<Value> = values
-            .iter()
-            .filter(|v| !v.is_null())
-            .map(|v| Value::from(v.as_str().map_or_else(|| super::json_text(v), String::from)))
-            .collect();
+        let mut strings = Vec::with_capacity(values.len());
+        for v in values {
+            match v {
+                Value::Null => nullable = true,
+                Value::String(s) => strings.push(Value::from(s.as_str())),
+                other => strings.push(Value::from(super::json_text(other))),
+            }
+        }
         if !out.contains_key("type") {
             crate::wire::json::put(&mut out, "type", Value::from("STRING"));
         }

@@ -279,7 +279,13 @@ pub fn dedupe_required(schema: &mut Value) {
         if let Some(Value::Array(req)) = m.get_mut("required") {
             // A JSON object used as a set (no BTreeSet and its sort in the wasm).
             let mut seen = crate::wire::json::new_map();
-            req.retain(|r| seen.insert(json_text(r), Value::Null).is_none());
+            let mut kept = Vec::with_capacity(req.len());
+            for r in std::mem::take(req) {
+                if seen.insert(json_text(&r), Value::Null).is_none() {
+                    kept.push(r);
+                }
+            }
+            *req = kept;
         }
         for_each_subschema(m, &mut |x| dedupe_required(x));
     }
@@ -428,7 +434,11 @@ pub(crate) fn sanitize_keys(
                 while used.contains_key(&name) {
                     let suffix = format!("_{n}");
                     let keep = max.saturating_sub(suffix.len());
-                    name = base.chars().take(keep).collect::<String>() + &suffix;
+                    name = String::new();
+                    for c in base.chars().take(keep) {
+                        name.push(c);
+                    }
+                    name.push_str(&suffix);
                     n += 1;
                 }
                 used.insert(name.clone(), Value::Null);

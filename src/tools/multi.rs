@@ -242,12 +242,10 @@ pub fn merge_multi_execute(
         Some(Value::Object(m)) => m.clone(),
         _ => crate::wire::json::new_map(),
     };
-    let slug = |i: usize| Value::from(plan.slugs.get(i).cloned().unwrap_or_default());
     let remote_entries: Vec<Value> = match &transport {
-        Some(msg) => plan
-            .remote_indices
-            .iter()
-            .map(|&i| {
+        Some(msg) => {
+            let mut out = Vec::with_capacity(plan.remote_indices.len());
+            for &i in &plan.remote_indices {
                 let mut response = crate::wire::json::new_map();
                 crate::wire::json::put(&mut response, "successful", Value::Bool(false));
                 crate::wire::json::put(
@@ -258,11 +256,13 @@ pub fn merge_multi_execute(
                 crate::wire::json::put(&mut response, "error", Value::from(msg.as_str()));
                 let mut e = crate::wire::json::new_map();
                 crate::wire::json::put(&mut e, "response", Value::Object(response));
-                crate::wire::json::put(&mut e, "tool_slug", slug(i));
+                let slug = plan.slugs.get(i).map_or("", String::as_str);
+                crate::wire::json::put(&mut e, "tool_slug", Value::from(slug));
                 crate::wire::json::put(&mut e, "error", Value::from(msg.as_str()));
-                Value::Object(e)
-            })
-            .collect(),
+                out.push(Value::Object(e));
+            }
+            out
+        }
         None => match data.get("results") {
             Some(Value::Array(r)) => r.clone(),
             _ => Vec::new(),
@@ -299,33 +299,41 @@ pub fn merge_multi_execute(
     // largest index), and far less code in the wasm than a comparison sort. Every index is a
     // position in the request's or the response's list, so the counts stay that small.
     let n = merged.len();
-    let mut start: Vec<usize> = Vec::new();
+    let mut max = 0;
     for (k, _) in &merged {
-        if start.len() <= *k {
-            start.resize(*k + 1, 0);
+        if *k > max {
+            max = *k;
         }
-        start[*k] += 1;
+    }
+    // start[k] = how many entries have a smaller index, advanced as entries are placed.
+    let mut start = vec![0usize; max.saturating_add(2)];
+    for (k, _) in &merged {
+        if let Some(c) = start.get_mut(k + 1) {
+            *c += 1;
+        }
     }
     let mut sum = 0;
     for s in &mut start {
-        let count = *s;
+        sum += *s;
         *s = sum;
-        sum += count;
     }
-    let mut slots: Vec<Option<Map>> = Vec::new();
-    slots.resize_with(n, || None);
-    for (k, e) in merged {
-        if let Some(at) = start.get_mut(k) {
-            if let Some(slot) = slots.get_mut(*at) {
-                *slot = Some(e);
+    // order[slot] = position in `merged` of the entry that goes there.
+    let mut order = vec![0usize; n];
+    for (j, (k, _)) in merged.iter().enumerate() {
+        if let Some(at) = start.get_mut(*k) {
+            if let Some(o) = order.get_mut(*at) {
+                *o = j;
             }
             *at += 1;
         }
     }
     let mut results: Vec<Value> = Vec::with_capacity(n);
-    for (i, mut e) in slots.into_iter().flatten().enumerate() {
-        crate::wire::json::put(&mut e, "index", Value::from(i));
-        results.push(Value::Object(e));
+    for (i, j) in order.into_iter().enumerate() {
+        if let Some((_, e)) = merged.get_mut(j) {
+            let mut e = std::mem::take(e);
+            crate::wire::json::put(&mut e, "index", Value::from(i));
+            results.push(Value::Object(e));
+        }
     }
     let failed = results.iter().filter(|r| truthy(r.get("error"))).count();
     let had_counters = ["total_count", "success_count", "error_count"]

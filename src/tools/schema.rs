@@ -442,7 +442,7 @@ impl<'a> Validator<'a> {
             }
         }
         match (deep, deep_count) {
-            (Some(only), 1) => self.out.extend(only),
+            (Some(mut only), 1) => self.out.append(&mut only),
             (None, _) => {
                 let msg = format!("expected {types}, got {}", type_name(i));
                 self.fail(path, msg);

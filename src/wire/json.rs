@@ -152,10 +152,7 @@ fn write_number(out: &mut String, n: &Number) {
 /// Lays out shortest float digits given as `[-]d[.ddd]e[+|-]n` (JavaScript's `toExponential()`,
 /// Rust's `{:e}`) the way serde_json's `Display` for a float `Number` does: plain decimals with
 /// a `.0` for exponents -5 to 15, else `d.ddde+n` / `d.ddde-n`. Zero is the caller's case.
-#[cfg_attr(
-    not(all(target_arch = "wasm32", feature = "browser")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "wasm")), allow(dead_code))]
 pub(crate) fn write_exponential(out: &mut String, text: &str) {
     let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
     let (neg, mantissa) = match mantissa.strip_prefix('-') {
