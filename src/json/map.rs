@@ -39,8 +39,7 @@ impl Map {
             }
             return m;
         }
-        let mut index: Vec<u32> = (0..entries.len() as u32).collect();
-        index.sort_by(|&a, &b| key_at(&entries, a).cmp(key_at(&entries, b)));
+        let mut index = sorted_index(&entries);
         let dup = index
             .windows(2)
             .any(|w| key_at(&entries, w[0]) == key_at(&entries, w[1]));
@@ -101,9 +100,7 @@ impl Map {
     }
 
     fn build_index(&mut self) {
-        let mut index: Vec<u32> = (0..self.entries.len() as u32).collect();
-        index.sort_by(|&a, &b| key_at(&self.entries, a).cmp(key_at(&self.entries, b)));
-        self.index = index;
+        self.index = sorted_index(&self.entries);
     }
 
     /// Number of entries.
@@ -216,6 +213,11 @@ impl Map {
 
     /// Keeps the entries for which `f` is true, in order.
     pub fn retain(&mut self, mut f: impl FnMut(&String, &mut Value) -> bool) {
+        self.retain_dyn(&mut f);
+    }
+
+    /// One copy of [`Map::retain`]'s body for every closure.
+    fn retain_dyn(&mut self, f: &mut dyn FnMut(&String, &mut Value) -> bool) {
         let before = self.entries.len();
         self.entries.retain_mut(|(k, v)| f(k, v));
         if self.entries.len() != before {
@@ -235,7 +237,10 @@ impl Map {
 
     /// The entry of `key`, for in-place insertion.
     pub fn entry(&mut self, key: impl Into<String>) -> Entry<'_> {
-        let key = key.into();
+        self.entry_of(key.into())
+    }
+
+    fn entry_of(&mut self, key: String) -> Entry<'_> {
         match self.find(&key) {
             Some(pos) => Entry::Occupied(OccupiedEntry { map: self, pos }),
             None => Entry::Vacant(VacantEntry { map: self, key }),
@@ -278,6 +283,37 @@ impl Map {
     pub fn into_keys(self) -> impl DoubleEndedIterator<Item = String> + ExactSizeIterator {
         self.entries.into_iter().map(|(k, _)| k)
     }
+}
+
+/// Entry positions sorted by key, equal keys by position: a bottom-up merge sort (small code,
+/// no generic std sort instance in the wasm), O(n log n).
+fn sorted_index(entries: &[(String, Value)]) -> Vec<u32> {
+    let n = entries.len();
+    let mut a: Vec<u32> = (0..n as u32).collect();
+    let mut b = vec![0u32; n];
+    let mut width = 1;
+    while width < n {
+        let mut i = 0;
+        while i < n {
+            let mid = (i + width).min(n);
+            let end = (i + 2 * width).min(n);
+            let (mut l, mut r) = (i, mid);
+            for slot in &mut b[i..end] {
+                let left = l < mid && (r >= end || key_at(entries, a[l]) <= key_at(entries, a[r]));
+                if left {
+                    *slot = a[l];
+                    l += 1;
+                } else {
+                    *slot = a[r];
+                    r += 1;
+                }
+            }
+            i = end;
+        }
+        std::mem::swap(&mut a, &mut b);
+        width *= 2;
+    }
+    a
 }
 
 fn key_at(entries: &[(String, Value)], p: u32) -> &str {

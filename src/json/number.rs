@@ -126,10 +126,15 @@ pub(crate) fn write_number(out: &mut String, n: &Number) {
                 out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
                 return;
             }
-            // Shortest digits laid out as serde_json does; the wasm builds take the digits
-            // from the platform (`toExponential`) instead of linking core's float formatter.
+            // serde_json's own float text (ryu) natively: Rust's `{:e}` can pick another of two
+            // equally short digit strings (1844674546745516.2 vs .3). The wasm builds take the
+            // shortest digits from the platform (`toExponential`) and lay them out as serde_json
+            // does, instead of linking a float formatter.
             #[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
-            crate::wire::json::write_exponential(out, &format!("{x:e}"));
+            if let Some(n) = serde_json::Number::from_f64(x) {
+                use std::fmt::Write;
+                let _ = write!(out, "{n}");
+            }
             #[cfg(all(target_arch = "wasm32", feature = "wasm"))]
             crate::wire::json::write_exponential(out, &crate::edge::js::exponential(x));
         }

@@ -152,6 +152,7 @@ fn write_number(out: &mut String, n: &Number) {
 /// Lays out shortest float digits given as `[-]d[.ddd]e[+|-]n` (JavaScript's `toExponential()`,
 /// Rust's `{:e}`) the way serde_json's `Display` for a float `Number` does: plain decimals with
 /// a `.0` for exponents -5 to 15, else `d.ddde+n` / `d.ddde-n`. Zero is the caller's case.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "wasm")), allow(dead_code))]
 pub(crate) fn write_exponential(out: &mut String, text: &str) {
     let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
     let (neg, mantissa) = match mantissa.strip_prefix('-') {
@@ -601,14 +602,15 @@ impl Parser<'_> {
     }
 
     fn object(&mut self) -> Result<Map, JsonError> {
-        let mut out = Map::new();
+        // Entries in document order; the map (duplicates, index) is built once at the end.
+        let mut out: Vec<(String, Value)> = Vec::new();
         let mut first = true;
         loop {
             let Some(c) = self.ws() else {
                 return Err(self.peek_err(EOF_OBJECT));
             };
             if c == b'}' {
-                return Ok(out);
+                return Ok(Map::from_entries(out));
             }
             if first {
                 first = false;
@@ -634,7 +636,7 @@ impl Parser<'_> {
                 None => return Err(self.peek_err(EOF_OBJECT)),
             }
             let v = self.value()?;
-            out.insert(key, v);
+            out.push((key, v));
         }
     }
 
