@@ -259,7 +259,7 @@ fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A value as `serde_json::to_value` gives it, without serde's `Serializer` (what the [`json!`]
+/// A value as `serde_json::to_value` gives it, without serde's `Serializer` (what the [`json!`](crate::json!)
 /// of this module calls on its leaves).
 pub trait ToJson {
     /// The JSON value.
