@@ -69,6 +69,9 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// Requests received, by path (without the query).
 static REQUESTS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
 
+/// Held while the emulator handles a control route (`/__emulator/…`).
+static CONTROL: Mutex<()> = Mutex::new(());
+
 /// Counts a request, or answers `GET /__emulator/requests?prefix=…` (returns the count).
 fn count_request(method: &str, target: &str) -> Option<u64> {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
@@ -262,6 +265,13 @@ fn serve(stream: TcpStream, store: &SharedStore, port: u16) -> std::io::Result<(
         let res = match counted {
             Some(n) => {
                 composio_edge::transport::json_response(200, &composio_edge::json!({ "count": n }))
+            }
+            // The emulator's control routes read, change and write one stored list (the
+            // faults): one at a time, or two concurrent POSTs could lose one of the faults.
+            // (A Durable Object serializes them itself.) Tool calls stay concurrent.
+            None if target.starts_with("/__emulator/") => {
+                let _one = CONTROL.lock().unwrap_or_else(|e| e.into_inner());
+                block_on(emulator.handle(req, store, &SysRuntime))
             }
             None => block_on(emulator.handle(req, store, &SysRuntime)),
         };
