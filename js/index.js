@@ -235,11 +235,12 @@ class Core {
   }
 
   async tools(provider) {
-    const path = op("tools", { provider });
-    const value = await this.call("GET", path, undefined, true);
-    const r = op("listed", { value, provider, local: this.localDefs() });
-    Object.assign(this.schemas, r.schemas);
-    return r.tools;
+    // The gateway formats the session's tools and the preloaded local ones, and returns the
+    // input schemas beside them (argument checks, restoring keys a provider format renamed).
+    const r = op("tools", { provider, local: this.localDefs() });
+    const value = await this.call(r.body ? "POST" : "GET", r.path, r.body, true);
+    Object.assign(this.schemas, value.schemas);
+    return value.tools;
   }
 
   async toolDefinitions() {

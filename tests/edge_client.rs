@@ -462,8 +462,17 @@ fn toolkit_connection_and_toolkits_query() {
 }
 
 #[test]
-fn tools_lists_preloaded_local_tools_in_the_provider_format() {
+fn tools_sends_preloaded_local_tools_for_the_gateway_to_list() {
     let (c, t) = client();
+    // No preloaded tool: a plain GET.
+    t.push(json_response(
+        200,
+        &json!({"provider": "composio", "tools": [], "total": 0, "schemas": {}}),
+    ));
+    assert_eq!(block_on(c.tools(None)).unwrap(), json!([]));
+    assert_eq!(t.requests()[0].method(), "GET");
+    assert_eq!(t.requests()[0].uri(), "https://gw.example/v1/tools");
+
     let mut tool = grep_tool();
     tool.preload = true;
     c.register_tool(tool).unwrap();
@@ -474,20 +483,26 @@ fn tools_lists_preloaded_local_tools_in_the_provider_format() {
         |_| async { Ok(Value::Null) },
     ))
     .unwrap();
-    t.push(json_response(200, &json!([{"type": "function", "function": {"name": "COMPOSIO_SEARCH_TOOLS", "description": "d", "parameters": {"type": "object"}}}])));
+    let listed = json!({"type": "function", "function": {"name": "LOCAL_GREP", "description": "d",
+        "parameters": {"type": "object", "properties": {"pattern": {"type": "string"}}}}});
+    t.push(json_response(200, &json!({"provider": "openai", "tools": [listed], "total": 1,
+        "schemas": {"LOCAL_GREP": {"type": "object", "properties": {"pattern": {"type": "string"}}}}})));
     let v = block_on(c.tools(Some("openai"))).unwrap();
-    let names: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["function"]["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["COMPOSIO_SEARCH_TOOLS", "LOCAL_GREP"]);
+    assert_eq!(v, json!([listed]), "tools() is the list itself");
+    let req = &t.requests()[1];
     assert_eq!(
-        t.requests()[0].uri(),
-        "https://gw.example/v1/tools?provider=openai"
+        (req.method().as_str(), req.uri().to_string().as_str()),
+        ("POST", "https://gw.example/v1/tools?provider=openai")
+    );
+    assert_eq!(
+        t.json_body(1),
+        json!({"custom_tools": [{"slug": "GREP", "name": "GREP", "description": "grep the page",
+            "input_schema": {"type": "object", "properties": {"pattern": {"type": "string"}},
+                "required": ["pattern"]}, "preload": true}]}),
+        "only the preloaded tool, in its wire form"
     );
     assert!(block_on(c.tools(Some("cohere"))).is_err());
+    assert_eq!(t.requests().len(), 2, "an unknown provider sends nothing");
 }
 
 #[test]

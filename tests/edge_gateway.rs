@@ -260,3 +260,67 @@ fn gateway_errors_keep_their_code_and_request_id() {
     ));
     assert!(!matches!(&unknown, Ok(r) if r.successful), "{unknown:?}");
 }
+
+#[test]
+fn preloaded_local_tools_are_listed_in_every_format_and_their_renamed_keys_restored() {
+    let (c, w) = setup("carol@example.com");
+    let mut tool = LocalTool::new(
+        "READ_FILE",
+        "Reads a file of the page's workspace",
+        json!({"type": "object", "properties": {"file-name": {"type": "string"}}, "required": ["file-name"]}),
+        |args: Value| async move { Ok(json!({"read": args["file-name"]})) },
+    );
+    tool.preload = true;
+    c.register_tool(tool).unwrap();
+
+    let raw = block_on(c.tools(None)).unwrap();
+    assert!(
+        raw.as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["slug"] == "LOCAL_READ_FILE"),
+        "{raw}"
+    );
+    let openai = block_on(c.tools(Some("openai"))).unwrap();
+    assert!(openai
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["function"]["name"] == "LOCAL_READ_FILE"));
+    let anthropic = block_on(c.tools(Some("anthropic"))).unwrap();
+    let listed = anthropic
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "LOCAL_READ_FILE");
+    assert!(listed.unwrap()["input_schema"]["properties"]["file-name"].is_object());
+    // Gemini and Vercel list tools in an object: it comes back itself, with the local tool in it.
+    let gemini = block_on(c.tools(Some("gemini"))).unwrap();
+    let decls = gemini["functionDeclarations"]
+        .as_array()
+        .expect("the Gemini tool object");
+    assert!(
+        decls.iter().any(|d| d["name"] == "LOCAL_READ_FILE"),
+        "{gemini}"
+    );
+    let vercel = block_on(c.tools(Some("vercel"))).unwrap();
+    assert!(
+        vercel["LOCAL_READ_FILE"]["inputSchema"].is_object(),
+        "{vercel}"
+    );
+    assert!(w
+        .paths
+        .borrow()
+        .iter()
+        .all(|p| p == "POST /v1/tools" || p == "POST /v1/session"));
+
+    // The model calls it with the key Gemini saw; the handler gets the key it declared.
+    let response = json!({"candidates": [{"content": {"role": "model", "parts": [
+        {"functionCall": {"name": "LOCAL_READ_FILE", "args": {"file_name": "notes.txt"}}}]}}]});
+    let msgs =
+        block_on(c.handle_tool_calls(&response, Some(composio_edge::provider::Provider::Gemini)))
+            .unwrap();
+    let part = &msgs[0]["parts"][0]["functionResponse"];
+    assert_eq!(part["name"], "LOCAL_READ_FILE");
+    assert_eq!(part["response"]["output"]["read"], "notes.txt", "{msgs:?}");
+}

@@ -132,6 +132,96 @@ fn tools_are_formatted_per_provider() {
 }
 
 #[test]
+fn tools_list_preloaded_custom_tools_with_every_input_schema() {
+    let h = emulator_harness();
+    let t = h.token("alice");
+    let grep = json!({"slug": "grep", "name": "Grep", "description": "Finds a word",
+        "input_schema": {"type": "object", "properties": {"the-word": {"type": "string"}}}, "preload": true});
+    let hidden = json!({"slug": "HIDDEN", "description": "not preloaded", "input_schema": {"type": "object"}});
+    let v = body(&h.send(post(
+        "/v1/tools",
+        Some(&t),
+        &json!({"custom_tools": [grep, hidden]}),
+    )));
+    let tools = v["tools"].as_array().unwrap();
+    assert_eq!(v["total"], 3);
+    let local = &tools[2];
+    assert_eq!(
+        (
+            &local["slug"],
+            &local["name"],
+            &local["toolkit"]["slug"],
+            &local["no_auth"]
+        ),
+        (
+            &json!("LOCAL_GREP"),
+            &json!("Grep"),
+            &json!("custom"),
+            &json!(true)
+        )
+    );
+    assert!(
+        local["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("\nFinds a word"),
+        "{local}"
+    );
+    assert_eq!(
+        v["schemas"]["LOCAL_GREP"],
+        json!({"type": "object", "properties": {"the-word": {"type": "string"}}})
+    );
+    assert_eq!(v["schemas"]["GITHUB_CREATE_AN_ISSUE"], issue_schema());
+    assert_eq!(v["schemas"].as_object().unwrap().len(), 3);
+
+    // Formatted with the session's tools, in the provider's own shape.
+    let gemini = body(&h.send(post(
+        "/v1/tools?provider=gemini",
+        Some(&t),
+        &json!({"custom_tools": [grep]}),
+    )));
+    let decl = &gemini["tools"]["functionDeclarations"][2];
+    assert_eq!(decl["name"], "LOCAL_GREP");
+    assert!(
+        decl["parameters"]["properties"]["the_word"].is_object(),
+        "{decl}"
+    );
+    let vercel = body(&h.send(post(
+        "/v1/tools?provider=vercel",
+        Some(&t),
+        &json!({"custom_tools": [grep]}),
+    )));
+    assert!(vercel["tools"]["LOCAL_GREP"]["inputSchema"].is_object());
+
+    // A session tool keeps its slug; a custom tool of the same final slug is not listed twice.
+    let twice = body(&h.send(post(
+        "/v1/tools",
+        Some(&t),
+        &json!({"custom_tools": [grep, grep]}),
+    )));
+    assert_eq!(twice["total"], 3);
+
+    for bad in [
+        json!({"custom_tools": [{"slug": "bad slug", "description": "d", "preload": true}]}),
+        json!({"custom_tools": [{"slug": 7}]}),
+        json!({"custom_tools": "GREP"}),
+    ] {
+        let res = h.send(post("/v1/tools", Some(&t), &bad));
+        assert_eq!(
+            (st(&res), code(&res).as_str()),
+            (400, "invalid_request"),
+            "{bad}"
+        );
+    }
+    let res = h.send(with_header(
+        post("/v1/tools", Some(&t), &json!({})),
+        "content-type",
+        "text/plain",
+    ));
+    assert_eq!(st(&res), 415);
+}
+
+#[test]
 fn search_accepts_query_or_queries_and_validates() {
     let h = emulator_harness();
     let t = h.token("alice");

@@ -28,10 +28,20 @@ function fakeGateway() {
       case "POST /v1/session":
         return json(200, { session_id: "trs_js" });
       case "GET /v1/tools":
-        return json(200, [
-          { type: "function", function: { name: "GMAIL_SEND_EMAIL", description: "Send an email",
-            parameters: { type: "object", properties: { to: { type: "string" } }, required: ["to"] } } },
-        ]);
+      case "POST /v1/tools": {
+        // The gateway's answer: the tools (OpenAI format here), the preloaded custom tools
+        // after them, and every input schema by slug.
+        const gmail = { type: "object", properties: { to: { type: "string" } }, required: ["to"] };
+        const tools = [{ type: "function", function: { name: "GMAIL_SEND_EMAIL", description: "Send an email", parameters: gmail } }];
+        const schemas = { GMAIL_SEND_EMAIL: gmail };
+        for (const t of body?.custom_tools ?? []) {
+          if (!t.preload) continue;
+          const name = "LOCAL_" + t.slug.toUpperCase();
+          tools.push({ type: "function", function: { name, description: t.description, parameters: t.input_schema } });
+          schemas[name] = t.input_schema;
+        }
+        return json(200, { provider: url.searchParams.get("provider") ?? "composio", tools, total: tools.length, schemas });
+      }
       case "POST /v1/search":
         return json(200, { results: [], tool_schemas: { GMAIL_SEND_EMAIL: { input_schema: {
           type: "object", required: ["to"], properties: { to: { type: "string" } } } } } });
@@ -140,6 +150,30 @@ test("vercelTools wraps definitions with the caller's jsonSchema and executes th
   const bad = await tools.GMAIL_SEND_EMAIL.execute({ cc: 1 });
   assert.equal(bad.successful, false);
   assert.match(bad.error, /to/);
+});
+
+test("tools(): preloaded local tools are listed by the gateway, and its schemas check arguments", async () => {
+  const s = await session();
+  assert.deepEqual((await s.tools({ provider: "openai" })).map((t) => t.function.name), ["GMAIL_SEND_EMAIL"]);
+  assert.equal(gw.calls.at(-1).method, "GET");
+  s.registerTool({ slug: "hidden", description: "Not listed", inputSchema: { type: "object" }, execute: async () => 1 });
+  s.registerTool({
+    slug: "page_title",
+    description: "Reads the page title",
+    inputSchema: { type: "object", properties: { suffix: { type: "string" } }, required: ["suffix"] },
+    preload: true,
+    execute: async ({ suffix }) => ({ title: "Home" + suffix }),
+  });
+  const names = (await s.tools({ provider: "openai" })).map((t) => t.function.name);
+  assert.deepEqual(names, ["GMAIL_SEND_EMAIL", "LOCAL_PAGE_TITLE"]);
+  const call = gw.calls.at(-1);
+  assert.deepEqual([call.method, call.path], ["POST", "/v1/tools?provider=openai"]);
+  assert.deepEqual(call.body.custom_tools.map((t) => [t.slug, t.preload]), [["page_title", true]]);
+  const sent = gw.calls.length;
+  const bad = await s.execute("GMAIL_SEND_EMAIL", { cc: "x" }).catch((e) => e);
+  assert.equal(bad.code, "argument_validation_failed");
+  assert.equal(gw.calls.length, sent, "checked against the listed schema before sending");
+  assert.deepEqual((await s.execute("LOCAL_PAGE_TITLE", { suffix: "!" })).data, { title: "Home!" });
 });
 
 test("handleToolCalls returns tool messages for an OpenAI completion", async () => {

@@ -126,6 +126,37 @@ impl LocalTool {
         Value::Object(o)
     }
 
+    /// A tool from its JSON definition, as the browser registers it or as `custom_tools`
+    /// carries it: `{slug, name?, description?, inputSchema | input_schema?, preload?}`. The
+    /// handler fails: the caller runs the tool elsewhere (the browser) or only lists it (the
+    /// gateway). Call [`validate`](Self::validate) before using it.
+    ///
+    /// ```
+    /// use composio_edge::edge::LocalTool;
+    /// let t = LocalTool::from_json(&composio_edge::json!({"slug": "grep", "preload": true})).unwrap();
+    /// assert_eq!((t.final_slug().as_str(), t.name.as_str(), t.preload), ("LOCAL_GREP", "grep", true));
+    /// assert!(LocalTool::from_json(&composio_edge::json!({"slug": 7})).is_err());
+    /// ```
+    pub fn from_json(v: &Value) -> Result<LocalTool, Error> {
+        let text = |k: &str| v.get(k).and_then(Value::as_str);
+        let slug = text("slug")
+            .ok_or_else(|| Error::InvalidRequest("custom tool slug must be a string".into()))?;
+        let mut t = LocalTool::new(
+            slug,
+            text("description").unwrap_or(""),
+            v.get("inputSchema")
+                .or_else(|| v.get("input_schema"))
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+            |_| std::future::ready(Err(String::new())),
+        );
+        if let Some(n) = text("name").filter(|n| !n.is_empty()) {
+            t.name = n.to_owned();
+        }
+        t.preload = v.get("preload").and_then(Value::as_bool).unwrap_or(false);
+        Ok(t)
+    }
+
     /// The inline definition of wire §6.3 (`preload` only when `true`).
     pub fn to_wire(&self) -> Value {
         let mut v = json!({

@@ -351,22 +351,24 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
         Ok(info)
     }
 
-    /// `GET /v1/tools?provider=…`: the session's tools, formatted for `provider` (one of
-    /// [`PROVIDERS`]; `None` = the raw tool list).
+    /// The session's tools, formatted for `provider` (one of [`PROVIDERS`]; `None` = the raw
+    /// tool list), with the preloaded local tools after them: `GET /v1/tools?provider=…`, or
+    /// `POST` with the preloaded tools' definitions when there are any. The gateway formats
+    /// them all; the input schemas it returns beside them are remembered, to check arguments
+    /// and restore the property keys a provider format renamed.
     pub async fn tools(&self, provider: Option<&str>) -> Result<Value, Error> {
-        let path = match provider {
-            None => "/v1/tools".to_owned(),
-            Some(p) if PROVIDERS.contains(&p) => format!("/v1/tools?provider={p}"),
-            Some(p) => return Err(unknown_provider(p)),
+        let (path, body) = tools_request(provider, &self.inner.local)?;
+        let method = if body.is_some() {
+            Method::POST
+        } else {
+            Method::GET
         };
-        let mut v = self.call(Method::GET, &path, None, true).await?;
-        // The gateway answers `{provider, tools, total}`; callers get the list itself.
-        if let Some(list) = v.get_mut("tools").filter(|t| t.is_array()).map(Value::take) {
-            v = list;
+        let mut v = self.call(method, &path, body.as_ref(), true).await?;
+        if let Some(Value::Object(found)) = v.get_mut("schemas").map(Value::take) {
+            self.inner.schemas.borrow_mut().extend(found);
         }
-        self.remember_schemas_from_tools(&v);
-        self.append_preloaded(&mut v, provider);
-        Ok(v)
+        // The gateway answers `{provider, tools, total, schemas}`; callers get the tools.
+        Ok(v.get_mut("tools").map(Value::take).unwrap_or(v))
     }
 
     /// `POST /v1/search` (with the local tools inline, so search can find them).
@@ -767,36 +769,27 @@ impl<T: Transport, R: Runtime, P: TokenProvider> EdgeClient<T, R, P> {
         *self.inner.session.borrow_mut() = None;
         Ok(())
     }
+}
 
-    fn remember_schemas_from_tools(&self, tools: &Value) {
-        if let Value::Object(found) = ops::schemas_of_tools(tools) {
-            self.inner.schemas.borrow_mut().extend(found);
+/// The path and (with preloaded local tools) the body of a tool listing: `POST` carries the
+/// preloaded tools' definitions as `custom_tools`, for the gateway to list them too.
+pub(crate) fn tools_request(
+    provider: Option<&str>,
+    local: &LocalTools,
+) -> Result<(String, Option<Value>), Error> {
+    let path = match provider {
+        None => "/v1/tools".to_owned(),
+        Some(p) if PROVIDERS.contains(&p) => format!("/v1/tools?provider={p}"),
+        Some(p) => return Err(unknown_provider(p)),
+    };
+    let mut preloaded = Vec::new();
+    for t in local.all() {
+        if t.preload {
+            preloaded.push(t.to_wire());
         }
     }
-
-    fn append_preloaded(&self, tools: &mut Value, provider: Option<&str>) {
-        for tool in self.inner.local.all().into_iter().filter(|t| t.preload) {
-            let listed = tool.to_listed_tool();
-            let slug = listed.slug.clone();
-            let formatted = format_tool(&listed, provider);
-            if let Value::Object(map) = tools {
-                if provider == Some("vercel") {
-                    map.entry(slug).or_insert(formatted);
-                    continue;
-                }
-            }
-            let list = match tools {
-                Value::Array(list) => Some(list),
-                Value::Object(map) => map.get_mut("items").and_then(Value::as_array_mut),
-                _ => None,
-            };
-            if let Some(list) = list {
-                if !list.iter().any(|t| tool_name(t) == Some(slug.as_str())) {
-                    list.push(formatted);
-                }
-            }
-        }
-    }
+    let body = (!preloaded.is_empty()).then(|| json!({"custom_tools": preloaded}));
+    Ok((path, body))
 }
 
 /// The name of a tool in any provider format.
@@ -808,7 +801,7 @@ fn tool_name(t: &Value) -> Option<&str> {
 }
 
 /// `composio_edge::json::to_value(tool)` by hand (no serde `Serializer` in the browser wasm).
-fn tool_json(t: &Tool) -> Value {
+pub(crate) fn tool_json(t: &Tool) -> Value {
     use crate::wire::json::ToJson;
     let mut m = crate::wire::json::new_map();
     let mut put = |k: &str, v: Value| {
@@ -840,25 +833,6 @@ fn tool_json(t: &Tool) -> Value {
         put(k, v.clone());
     }
     Value::Object(m)
-}
-
-/// Formats one tool as `provider` lists tools ([`crate::provider`]); raw wire JSON for `None`.
-fn format_tool(tool: &Tool, provider: Option<&str>) -> Value {
-    let Some(p) = provider.and_then(|p| Provider::parse(p).ok()) else {
-        return tool_json(tool);
-    };
-    match p.format_tools(std::slice::from_ref(tool)) {
-        Value::Array(mut a) if a.len() == 1 => a.pop().unwrap_or(Value::Null),
-        Value::Object(mut m) if p == Provider::Vercel => {
-            m.remove(&tool.slug).unwrap_or(Value::Null)
-        }
-        Value::Object(m) => m
-            .get("functionDeclarations")
-            .and_then(|d| d.get(0))
-            .cloned()
-            .unwrap_or(Value::Object(m)),
-        other => other,
-    }
 }
 
 /// The provider whose tool-call format `response` has (OpenAI chat, responses, Anthropic).

@@ -13,10 +13,10 @@ use crate::json;
 use crate::wire::json::ToJson;
 
 use super::{
-    detect_provider, format_tool, tool_name, wire_response, AccessToken, ConnectionState,
-    ConnectionStatus, ExecuteResult, LocalTool, LocalTools, SearchQuery, SearchRequest,
-    SessionInfo, ToolkitConnection, ToolkitsQuery, DEFAULT_AUTHORIZE_MS, DEFAULT_WAIT_MS,
-    MULTI_EXECUTE, POLL_INTERVAL_MS, PROVIDERS, REFRESH_MARGIN_MS,
+    detect_provider, tool_name, wire_response, AccessToken, ConnectionState, ConnectionStatus,
+    ExecuteResult, LocalTool, LocalTools, SearchQuery, SearchRequest, SessionInfo,
+    ToolkitConnection, ToolkitsQuery, DEFAULT_AUTHORIZE_MS, DEFAULT_WAIT_MS, MULTI_EXECUTE,
+    POLL_INTERVAL_MS, REFRESH_MARGIN_MS,
 };
 use crate::error::TransportErrorKind;
 use crate::provider::Provider;
@@ -126,16 +126,18 @@ fn run(op: &str, v: &Value) -> Result<Value, Error> {
         "decode" => decode(v),
         "error" => Err(make_error(v)),
         "register" => {
-            let t = local_tool(v)?;
+            let t = LocalTool::from_json(v)?;
             t.validate()?;
             Ok(json!({"slug": t.slug, "finalSlug": t.final_slug()}))
         }
-        "tools" => match s(v, "provider") {
-            None => Ok(json!("/v1/tools")),
-            Some(p) if PROVIDERS.contains(&p) => Ok(json!(format!("/v1/tools?provider={p}"))),
-            Some(p) => Err(super::unknown_provider(p)),
-        },
-        "listed" => listed(v),
+        "tools" => {
+            let (path, body) = super::tools_request(s(v, "provider"), &local_tools(v)?)?;
+            let mut r = json!({ "path": path });
+            if let Some(b) = body {
+                crate::wire::json::set(&mut r, "body", b);
+            }
+            Ok(r)
+        }
         "definitions" => Ok(definitions(get(v, "tools"))),
         "search" => {
             let req = search_request(get(v, "query"))?;
@@ -424,111 +426,13 @@ fn make_error(v: &Value) -> Error {
     }
 }
 
-fn local_tool(v: &Value) -> Result<LocalTool, Error> {
-    let slug = s(v, "slug").ok_or_else(|| bad("custom tool slug must be a string"))?;
-    let mut t = LocalTool::new(
-        slug,
-        s(v, "description").unwrap_or(""),
-        v.get("inputSchema")
-            .or_else(|| v.get("input_schema"))
-            .cloned()
-            .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
-        |_| std::future::ready(Err(String::new())),
-    );
-    if let Some(n) = s(v, "name").filter(|n| !n.is_empty()) {
-        t.name = n.to_owned();
-    }
-    t.preload = v.get("preload").and_then(Value::as_bool).unwrap_or(false);
-    Ok(t)
-}
-
 /// The registry of `v.local` (the JS side's registered tools, without their handlers).
 fn local_tools(v: &Value) -> Result<LocalTools, Error> {
     let reg = LocalTools::default();
     for t in get(v, "local").as_array().into_iter().flatten() {
-        reg.register(local_tool(t)?)?;
+        reg.register(LocalTool::from_json(t)?)?;
     }
     Ok(reg)
-}
-
-/// `GET /v1/tools` answer → `{tools, schemas}`: the list (unwrapped from `{tools}`) with the
-/// preloaded local tools appended in the provider's format, and the schemas it names.
-fn listed(v: &Value) -> Result<Value, Error> {
-    let provider = s(v, "provider");
-    let mut tools = get(v, "value").clone();
-    if let Some(list) = tools
-        .get_mut("tools")
-        .filter(|t| t.is_array())
-        .map(Value::take)
-    {
-        tools = list;
-    }
-    let schemas = schemas_of_tools(&tools);
-    for tool in local_tools(v)?.all().into_iter().filter(|t| t.preload) {
-        let listed = tool.to_listed_tool();
-        let slug = listed.slug.clone();
-        let formatted = format_tool(&listed, provider);
-        if let Value::Object(map) = &mut tools {
-            if provider == Some("vercel") {
-                map.entry(slug).or_insert(formatted);
-                continue;
-            }
-        }
-        let list = match &mut tools {
-            Value::Array(list) => Some(list),
-            Value::Object(map) => map.get_mut("items").and_then(Value::as_array_mut),
-            _ => None,
-        };
-        if let Some(list) = list {
-            if !list.iter().any(|t| tool_name(t) == Some(slug.as_str())) {
-                list.push(formatted);
-            }
-        }
-    }
-    Ok(json!({"tools": tools, "schemas": schemas}))
-}
-
-/// Input schemas by upper-cased slug from a tool list in any of the shapes the gateway returns:
-/// raw tools (`slug`/`input_parameters`), OpenAI chat (`function`), responses/Gemini
-/// (`name`/`parameters`) or the Vercel object (`{slug: {inputSchema}}`).
-pub(crate) fn schemas_of_tools(tools: &Value) -> Value {
-    let mut out = Map::new();
-    let mut put = |name: Option<&str>, schema: Option<&Value>| {
-        if let (Some(n), Some(s)) = (name, schema.filter(|s| s.is_object())) {
-            out.insert(n.to_ascii_uppercase(), s.clone());
-        }
-    };
-    let list = tools
-        .as_array()
-        .or_else(|| tools.get("items").and_then(Value::as_array));
-    match (list, tools) {
-        (Some(list), _) => {
-            for t in list {
-                let f = t.get("function").unwrap_or(t);
-                let name = f
-                    .get("slug")
-                    .or_else(|| f.get("name"))
-                    .and_then(Value::as_str);
-                let schema = f
-                    .get("input_parameters")
-                    .or_else(|| f.get("parameters"))
-                    .or_else(|| f.get("inputParameters"));
-                put(name, schema);
-            }
-        }
-        (None, Value::Object(map)) => {
-            for (slug, t) in map {
-                put(
-                    Some(slug),
-                    t.get("inputSchema")
-                        .or_else(|| t.get("parameters"))
-                        .or_else(|| t.get("jsonSchema")),
-                );
-            }
-        }
-        _ => {}
-    }
-    Value::Object(out)
 }
 
 fn searched_schemas(v: &Value) -> Value {

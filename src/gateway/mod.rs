@@ -15,7 +15,7 @@
 //! | `POST /v1/dev/token` | none, emulator mode only | same body and answer |
 //! | `POST /v1/session` | token | create (201) or resume (200, no upstream request) the user's session |
 //! | `DELETE /v1/session` | token | end it |
-//! | `GET /v1/tools?provider=` | `search` or `execute` | the session's tools, raw or formatted (`openai`, `openai-responses`, `anthropic`, `gemini`, `vercel`) |
+//! | `GET /v1/tools?provider=` (or `POST` with `{custom_tools}`) | `search` or `execute` | the session's tools and the preloaded custom tools, raw or formatted (`openai`, `openai-responses`, `anthropic`, `gemini`, `vercel`), with their input schemas |
 //! | `POST /v1/search` | `search` | `{query \| queries, toolkits?, custom_tools?}` → the search result |
 //! | `POST /v1/execute` | `execute` | `{tool_slug, arguments, account?, custom_tools?}`, optional `Idempotency-Key`; schema-checked first, never retried |
 //! | `GET /v1/toolkits` | token | a page of toolkits with `connection: {state, connected, connected_account_id?}` |
@@ -159,7 +159,7 @@ impl Route {
             "/v1/tokens" => (Route::Tokens, POST),
             "/v1/dev/token" => (Route::DevToken, POST),
             "/v1/session" => (Route::Session, &[Method::POST, Method::DELETE]),
-            "/v1/tools" => (Route::Tools, GET),
+            "/v1/tools" => (Route::Tools, &[Method::GET, Method::POST]),
             "/v1/search" => (Route::Search, POST),
             "/v1/execute" => (Route::Execute, POST),
             "/v1/toolkits" => (Route::Toolkits, GET),
@@ -196,6 +196,7 @@ impl Route {
             Route::Tokens
                 | Route::DevToken
                 | Route::Session
+                | Route::Tools
                 | Route::Search
                 | Route::Execute
                 | Route::Connect

@@ -370,7 +370,7 @@ async fn api<S: Store, T: Transport, R: Runtime>(
     let fut: Routed<'_> = match route {
         Route::Session if req.method() == http::Method::DELETE => Box::pin(delete_session(env)),
         Route::Session => Box::pin(session(env, user_id)),
-        Route::Tools => Box::pin(tools(env, user_id, req)),
+        Route::Tools => Box::pin(tools(env, user_id, req, body)),
         Route::Search => Box::pin(search(env, user_id, body)),
         Route::Execute => Box::pin(execute(env, user_id, req, body)),
         Route::Toolkits => Box::pin(toolkits(env, user_id, req)),
@@ -428,12 +428,17 @@ async fn delete_session<S: Store, T: Transport, R: Runtime>(env: &Env<'_, S, T, 
     ))
 }
 
-/// `GET /v1/tools?provider=…`.
+/// `GET /v1/tools?provider=…`, or `POST` with `{custom_tools}`: the session's tools, then the
+/// preloaded custom tools (wire §6.5), raw or formatted, and `schemas`: every listed tool's input
+/// schema by upper-cased slug (what a client checks arguments against, and restores the keys a
+/// provider format sanitized with).
 async fn tools<S: Store, T: Transport, R: Runtime>(
     env: &Env<'_, S, T, R>,
     user_id: &str,
     req: &HttpRequest,
+    body: &Map,
 ) -> Res {
+    let ctx = env.ctx;
     let q = req.uri().query().unwrap_or("");
     let provider = crate::encoding::query_param(q, "provider")
         .map(|p| p.to_ascii_lowercase())
@@ -443,14 +448,45 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         Some(Ok(f)) => Some(f),
         Some(Err(_)) => {
             return Err(err(
-                env.ctx,
+                ctx,
                 400,
                 "invalid_provider",
                 "provider must be one of openai, openai-responses, anthropic, gemini, vercel",
             ))
         }
     };
-    let items = env.session_tools(user_id).await?;
+    let mut preloaded = Vec::new();
+    if let Some(Value::Array(defs)) = custom_tools(body, ctx)? {
+        for d in &defs {
+            let t = crate::edge::LocalTool::from_json(d)
+                .and_then(|t| t.validate().map(|()| t))
+                .map_err(|e| match e {
+                    crate::Error::InvalidRequest(m) => err(ctx, 400, "invalid_request", &m),
+                    _ => err(ctx, 400, "invalid_request", "invalid custom tool"),
+                })?;
+            if t.preload {
+                preloaded.push(crate::edge::tool_json(&t.to_listed_tool()));
+            }
+        }
+    }
+    let mut items = env.session_tools(user_id).await?;
+    let slug = |t: &Value| t.get("slug").and_then(Value::as_str).map(str::to_owned);
+    for t in preloaded {
+        if !items
+            .iter()
+            .any(|i| slug(i).is_some() && slug(i) == slug(&t))
+        {
+            items.push(t);
+        }
+    }
+    let mut schemas = Map::new();
+    for t in &items {
+        if let (Some(s), Some(p)) = (slug(t), t.get("input_parameters")) {
+            if p.is_object() {
+                schemas.insert(s.to_ascii_uppercase(), p.clone());
+            }
+        }
+    }
     let formatted = match format {
         None => Value::Array(items.clone()),
         Some(f) => {
@@ -464,9 +500,10 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         }
     };
     Ok(respond::ok(
-        env.ctx,
+        ctx,
         200,
-        &json!({"provider": provider.unwrap_or_else(|| "composio".into()), "tools": formatted, "total": items.len()}),
+        &json!({"provider": provider.unwrap_or_else(|| "composio".into()), "tools": formatted,
+            "total": items.len(), "schemas": schemas}),
     ))
 }
 

@@ -266,7 +266,9 @@ pub fn function_declaration(tool: &Tool) -> Value {
 
 /// The key map that restores the original parameter names of `tool`'s calls.
 pub fn key_map(tool: &Tool) -> KeyMap {
-    declaration_and_keys(tool).1
+    // What `declaration_and_keys` renames, without converting the schema.
+    let mut schema = deref_schema(&input_schema(tool));
+    sanitize_keys(&mut schema, &clean_key, MAX_KEY)
 }
 
 /// The Gemini `Tool` object `{"functionDeclarations":[…]}` (one entry of the request's `tools`).
