@@ -395,3 +395,38 @@ fn floats_round_trip_through_the_browser_writer() {
     );
     assert!(raw.contains("\"n\":1e-7"), "{raw}");
 }
+
+/// The browser wasm reads and writes JSON with the platform's `JSON.parse`/`JSON.stringify`:
+/// nesting is bounded (an error, never a stack overflow), a `__proto__` member stays an own
+/// member, numbers keep their value, and a response that is not JSON is a `decode_error`.
+#[wasm_bindgen_test]
+fn json_crosses_through_the_platform_parser_and_writer() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    for op in ["execute", "decode"] {
+        let out: Value = serde_json::from_str(&edge(op, &deep)).unwrap();
+        assert_eq!(out["err"]["code"], "invalid_request", "{op}: {out}");
+    }
+    let body = format!("{{\"a\":{}1{}}}", "[".repeat(1000), "]".repeat(1000));
+    let e = err("decode", json!({"status": 200, "body": body}));
+    assert_eq!(e["code"], "decode_error", "{e}");
+
+    let raw = edge(
+        "execute",
+        r#"{"slug":"LOCAL_CODE","args":{"__proto__":{"polluted":true},"n":12345678901234567890,"m":-7,"f":0.5},"local":[{"slug":"CODE","description":"d","inputSchema":{"type":"object"}}]}"#,
+    );
+    let out: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    let args = &out["ok"]["local"]["args"];
+    assert_eq!(args["__proto__"]["polluted"], true, "{raw}");
+    assert_eq!(args["n"].as_f64(), Some(12345678901234567890.0), "{raw}");
+    assert_eq!(
+        (args["m"].as_i64(), args["f"].as_f64()),
+        (Some(-7), Some(0.5))
+    );
+    assert!(raw.contains(r#""m":-7,"f":0.5"#), "{raw}");
+
+    let ok = ok(
+        "decode",
+        json!({"status": 200, "body": "{\"data\":{\"x\":[1,2.5,\"é\\u0000\",null,true]}}"}),
+    );
+    assert_eq!(ok, json!({"data": {"x": [1, 2.5, "é\u{0}", null, true]}}));
+}

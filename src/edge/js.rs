@@ -37,3 +37,106 @@ pub(crate) fn is_match(pattern: &str, text: &str) -> Option<bool> {
 pub(crate) fn exponential(x: f64) -> String {
     to_exponential(x)
 }
+
+#[cfg(all(feature = "browser", not(feature = "worker")))]
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify)]
+    fn json_stringify(v: &JsValue) -> String;
+}
+
+/// Nesting depth accepted from `JSON.parse`, as the crate's own reader (no stack overflow).
+#[cfg(all(feature = "browser", not(feature = "worker")))]
+const MAX_DEPTH: usize = 128;
+
+/// `JSON.parse` of `text` as a [`Value`] (`None`: not JSON, or nested deeper than 128). The
+/// browser package reads JSON with the platform's parser instead of carrying one (size budget);
+/// numbers are what the crate's reader gives for `JSON.stringify`'s output of the same number.
+#[cfg(all(feature = "browser", not(feature = "worker")))]
+pub(crate) fn parse(text: &str) -> Option<crate::json::Value> {
+    from_js(&json_parse(text).ok()?, 0)
+}
+
+/// `JSON.stringify` of `v` (the platform's writer; objects are built with `Object.fromEntries`,
+/// so a `__proto__` key stays an own property).
+#[cfg(all(feature = "browser", not(feature = "worker")))]
+pub(crate) fn stringify(v: &crate::json::Value) -> String {
+    json_stringify(&to_js(v))
+}
+
+#[cfg(all(feature = "browser", not(feature = "worker")))]
+fn from_js(v: &JsValue, depth: usize) -> Option<crate::json::Value> {
+    use crate::json::{Map, Number, Value};
+    use wasm_bindgen::JsCast;
+    if let Some(s) = v.as_string() {
+        return Some(Value::String(s));
+    }
+    if let Some(x) = v.as_f64() {
+        // What the crate's reader gives for JSON.stringify(x): integers below 1e21 are written
+        // without a fraction or exponent and read as u64 / i64 when they fit.
+        const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+        let n = if x.fract() == 0.0 && (0.0..TWO_64).contains(&x) {
+            Value::from(x as u64)
+        } else if x.fract() == 0.0 && (-9_223_372_036_854_775_808.0..0.0).contains(&x) {
+            Value::from(x as i64)
+        } else {
+            Number::from_f64(x).map_or(Value::Null, Value::Number)
+        };
+        return Some(n);
+    }
+    if let Some(b) = v.as_bool() {
+        return Some(Value::Bool(b));
+    }
+    if !v.is_object() {
+        return Some(Value::Null);
+    }
+    if depth >= MAX_DEPTH {
+        return None;
+    }
+    if js_sys::Array::is_array(v) {
+        let mut out = Vec::new();
+        for x in v.unchecked_ref::<js_sys::Array>().iter() {
+            out.push(from_js(&x, depth + 1)?);
+        }
+        return Some(Value::Array(out));
+    }
+    let mut out = Map::new();
+    for e in js_sys::Object::entries(v.unchecked_ref()).iter() {
+        let e: js_sys::Array = e.unchecked_into();
+        let mut kv = e.iter();
+        let (k, x) = (kv.next()?, kv.next()?);
+        out.insert(k.as_string()?, from_js(&x, depth + 1)?);
+    }
+    Some(Value::Object(out))
+}
+
+#[cfg(all(feature = "browser", not(feature = "worker")))]
+fn to_js(v: &crate::json::Value) -> JsValue {
+    use crate::json::Value;
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(a) => {
+            let out = js_sys::Array::new();
+            for x in a {
+                out.push(&to_js(x));
+            }
+            out.into()
+        }
+        Value::Object(m) => {
+            let pairs = js_sys::Array::new();
+            for (k, x) in m {
+                let pair = js_sys::Array::new();
+                pair.push(&JsValue::from_str(k));
+                pair.push(&to_js(x));
+                pairs.push(&pair);
+            }
+            js_sys::Object::from_entries(&pairs).map_or(JsValue::NULL, JsValue::from)
+        }
+    }
+}

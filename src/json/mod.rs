@@ -272,8 +272,25 @@ impl Value {
     }
 }
 
+/// `~1` → `/`, then `~0` → `~` (RFC 6901), in one pass without substring search.
 fn unescape_token(t: &str) -> String {
-    t.replace("~1", "/").replace("~0", "~")
+    let mut out = String::with_capacity(t.len());
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        let swap = match (c, chars.peek()) {
+            ('~', Some('1')) => Some('/'),
+            ('~', Some('0')) => Some('~'),
+            _ => None,
+        };
+        match swap {
+            Some(x) => {
+                chars.next();
+                out.push(x);
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 fn parse_index(s: &str) -> Option<usize> {

@@ -43,6 +43,10 @@ impl JsonError {
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            // No position (the browser package's `JSON.parse` does not give one).
+            return f.write_str(self.code);
+        }
         write!(
             f,
             "{} at line {} column {}",
@@ -76,6 +80,23 @@ const RECURSION: &str = "recursion limit exceeded";
 /// Parses one JSON document (surrounding whitespace allowed), like
 /// `serde_json::from_str::<Value>`.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
+    // The browser package reads with the platform's `JSON.parse` (no reader in its wasm).
+    #[cfg(all(target_arch = "wasm32", feature = "browser", not(feature = "worker")))]
+    return crate::edge::js::parse(text).ok_or(JsonError {
+        code: "invalid json (JSON.parse)",
+        line: 0,
+        column: 0,
+    });
+    #[cfg(not(all(target_arch = "wasm32", feature = "browser", not(feature = "worker"))))]
+    parse_exact(text)
+}
+
+/// The crate's own reader ([`parse`] everywhere but in the browser package).
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "browser", not(feature = "worker")),
+    allow(dead_code)
+)]
+fn parse_exact(text: &str) -> Result<Value, JsonError> {
     let mut p = Parser {
         s: text,
         b: text.as_bytes(),
@@ -114,6 +135,19 @@ pub fn to_text(v: &Value) -> String {
 
 /// Appends the compact JSON text of `v` to `out`.
 pub fn write(out: &mut String, v: &Value) {
+    // The browser package writes with the platform's `JSON.stringify` (no writer in its wasm).
+    #[cfg(all(target_arch = "wasm32", feature = "browser", not(feature = "worker")))]
+    out.push_str(&crate::edge::js::stringify(v));
+    #[cfg(not(all(target_arch = "wasm32", feature = "browser", not(feature = "worker"))))]
+    write_exact(out, v);
+}
+
+/// The crate's own writer ([`write`] everywhere but in the browser package).
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "browser", not(feature = "worker")),
+    allow(dead_code)
+)]
+fn write_exact(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -126,7 +160,7 @@ pub fn write(out: &mut String, v: &Value) {
                 if i > 0 {
                     out.push(',');
                 }
-                write(out, x);
+                write_exact(out, x);
             }
             out.push(']');
         }
@@ -138,7 +172,7 @@ pub fn write(out: &mut String, v: &Value) {
                 }
                 write_str(out, k);
                 out.push(':');
-                write(out, x);
+                write_exact(out, x);
             }
             out.push('}');
         }
