@@ -93,6 +93,15 @@ fn object_keywords_name_paths() {
     );
     let weird = json!({"required": ["a b"]});
     assert_eq!(v(weird, json!({})), one("$[\"a b\"]", "is required"));
+    // Only ASCII names are written as `.name` (no Unicode tables in the browser wasm).
+    let accented = json!({"required": ["café", "x_1-y"]});
+    assert_eq!(
+        v(accented, json!({})),
+        vec![
+            ("$[\"café\"]".into(), "is required".into()),
+            ("$.x_1-y".into(), "is required".into())
+        ]
+    );
     let extra_schema =
         json!({"properties": {"a": {}}, "additionalProperties": {"type": "integer"}});
     assert_eq!(

@@ -145,13 +145,14 @@ fn types_str(t: &Value) -> String {
     }
 }
 
-/// Appends `.key` (or `["key"]`) to `path`, returning the previous length.
+/// Appends `.key` for an ASCII name (letters, digits, `_`, `-`), else `["key"]`, to `path`,
+/// returning the previous length.
 fn push_key(path: &mut String, key: &str) -> usize {
     let n = path.len();
     if !key.is_empty()
         && key
             .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         path.push('.');
         path.push_str(key);
