@@ -84,6 +84,30 @@ function fromWire(w) {
   return e;
 }
 
+// A 2xx body that parses and is not an error envelope is the answer itself, read by the
+// platform's JSON.parse alone (large tool lists and results never cross into the wasm); any
+// other response goes to the wasm, which maps it to its typed error.
+function decode(res) {
+  if (res.status > 199 && res.status < 300) {
+    if (!res.body) return null;
+    try {
+      const v = JSON.parse(res.body);
+      if (v?.error?.message === undefined) return v;
+    } catch {}
+  }
+  return op("decode", res);
+}
+
+// An execute response as a result. Its `data` (often the bulk of it) is passed through as is,
+// without a round trip through the wasm.
+function result(value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || !("data" in value))
+    return op("result", { value });
+  const r = op("result", { value: { ...value, data: null } });
+  r.data = value.data;
+  return r;
+}
+
 function opError(input) {
   try {
     op("error", input);
@@ -227,7 +251,7 @@ class Core {
   }
 
   async call(method, path, body, retryable) {
-    return op("decode", await this.send(method, path, body, undefined, retryable));
+    return decode(await this.send(method, path, body, undefined, retryable));
   }
 
   async session() {
@@ -255,7 +279,7 @@ class Core {
   }
 
   remote(body, key) {
-    return this.send("POST", "/v1/execute", body, key, key != null).then((res) => op("decode", res));
+    return this.send("POST", "/v1/execute", body, key, key != null).then(decode);
   }
 
   async runLocal(l) {
@@ -280,7 +304,7 @@ class Core {
     const local = this.localDefs();
     const r = op("execute", { slug, args, local, schemas: this.schemas, account });
     if (r.local) return this.runLocal(r.local);
-    if (r.remote) return op("result", { value: await this.remote(r.remote, key) });
+    if (r.remote) return result(await this.remote(r.remote, key));
     const m = r.multi;
     const remote =
       m.remote === null

@@ -60,8 +60,7 @@ pub(crate) fn parse(text: &str) -> Option<crate::json::Value> {
     from_js(&json_parse(text).ok()?, 0)
 }
 
-/// `JSON.stringify` of `v` (the platform's writer; objects are built with `Object.fromEntries`,
-/// so a `__proto__` key stays an own property).
+/// `JSON.stringify` of `v` (the platform's writer).
 #[cfg(all(feature = "browser", not(feature = "worker")))]
 pub(crate) fn stringify(v: &crate::json::Value) -> String {
     json_stringify(&to_js(v))
@@ -104,10 +103,8 @@ fn from_js(v: &JsValue, depth: usize) -> Option<crate::json::Value> {
         return Some(Value::Array(out));
     }
     let mut out = Map::new();
-    for e in js_sys::Object::entries(v.unchecked_ref()).iter() {
-        let e: js_sys::Array = e.unchecked_into();
-        let mut kv = e.iter();
-        let (k, x) = (kv.next()?, kv.next()?);
+    for k in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter() {
+        let x = js_sys::Reflect::get(v, &k).ok()?;
         out.insert(k.as_string()?, from_js(&x, depth + 1)?);
     }
     Some(Value::Object(out))
@@ -116,6 +113,7 @@ fn from_js(v: &JsValue, depth: usize) -> Option<crate::json::Value> {
 #[cfg(all(feature = "browser", not(feature = "worker")))]
 fn to_js(v: &crate::json::Value) -> JsValue {
     use crate::json::Value;
+    use wasm_bindgen::JsCast;
     match v {
         Value::Null => JsValue::NULL,
         Value::Bool(b) => JsValue::from_bool(*b),
@@ -129,14 +127,13 @@ fn to_js(v: &crate::json::Value) -> JsValue {
             out.into()
         }
         Value::Object(m) => {
-            let pairs = js_sys::Array::new();
+            // Only ever handed to JSON.stringify: a null-prototype object, so a `__proto__`
+            // member is an own property like any other (not the prototype setter).
+            let out = js_sys::Object::create(JsValue::NULL.unchecked_ref::<js_sys::Object>());
             for (k, x) in m {
-                let pair = js_sys::Array::new();
-                pair.push(&JsValue::from_str(k));
-                pair.push(&to_js(x));
-                pairs.push(&pair);
+                let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), &to_js(x));
             }
-            js_sys::Object::from_entries(&pairs).map_or(JsValue::NULL, JsValue::from)
+            out.into()
         }
     }
 }
