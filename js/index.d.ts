@@ -62,7 +62,7 @@ export interface AnthropicTool {
 export interface GeminiFunctionDeclaration {
   name: string;
   description: string;
-  parameters: JsonSchema;
+  parameters?: JsonSchema;
 }
 /** A tool as the Tool Router lists it (no provider). */
 export interface RawTool {
@@ -83,8 +83,9 @@ export interface ToolsByProvider {
   openai: OpenAITool[];
   "openai-responses": OpenAIResponsesTool[];
   anthropic: AnthropicTool[];
-  gemini: GeminiFunctionDeclaration[] | Record<string, unknown>;
-  vercel: VercelToolsJson | Record<string, unknown>;
+  /** One Gemini `Tool` object: put it in the request's `tools` array. */
+  gemini: { functionDeclarations: GeminiFunctionDeclaration[] };
+  vercel: VercelToolsJson;
 }
 
 export interface SearchQuery {

@@ -8,6 +8,8 @@ async function main() {
   const id: string = s.sessionId;
   const openai: OpenAITool[] = await s.tools({ provider: "openai" });
   const name: string = openai[0].function.name;
+  const gemini = await s.tools({ provider: "gemini" });
+  const decl: string = gemini.functionDeclarations[0].name;
   const r: SearchResult = await s.search("x");
   const slugs: string[] = r.results[0].primary_tool_slugs;
   const e: ExecuteResult<{ id: string }> = await s.execute<{ id: string }>("X", { a: 1 }, { idempotencyKey: "k" });
