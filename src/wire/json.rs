@@ -1,6 +1,8 @@
-//! A small JSON reader and writer for [`serde_json::Value`], used where the browser package
-//! parses and prints JSON (the wasm boundary, gateway bodies, tool-call arguments, token
-//! claims) so the wasm links neither serde_json's `Deserializer` nor its text `Serializer`.
+//! A small JSON reader and writer for the crate's [`Value`], used wherever the crate parses and
+//! prints JSON (gateway bodies, tool-call arguments, token claims) so no wasm links serde_json's
+//! `Deserializer` or text `Serializer`. The browser package goes further: there [`parse`] and
+//! [`write()`] hand the text to the page's own `JSON.parse`/`JSON.stringify` (nesting capped at
+//! 128, integers as JavaScript reads them), and its wasm carries no reader or writer at all.
 //!
 //! It is exact: on every input it gives what `serde_json::from_str::<Value>` gives (the same
 //! value with the same numbers: `u64`, `i64`, `f64` with serde_json's default float reading;
