@@ -153,7 +153,7 @@ class Core {
     this.cached = null;
     this.refreshing = null;
     this.local = new Map(); // final slug -> { def, execute }
-    this.schemas = {};
+    this.schemas = Object.create(null); // upper-cased slug -> input schema
   }
 
   localDefs() {
@@ -302,7 +302,10 @@ class Core {
 
   async execute(slug, args, account, key) {
     const local = this.localDefs();
-    const r = op("execute", { slug, args, local, schemas: this.schemas, account });
+    // Only the called tool's schema crosses into the wasm (the cache grows with every search).
+    const k = typeof slug === "string" ? slug.trim().toUpperCase() : "";
+    const schemas = Object.hasOwn(this.schemas, k) ? { [k]: this.schemas[k] } : {};
+    const r = op("execute", { slug, args, local, schemas, account });
     if (r.local) return this.runLocal(r.local);
     if (r.remote) return result(await this.remote(r.remote, key));
     const m = r.multi;
@@ -329,11 +332,11 @@ class Core {
   }
 
   async handleToolCalls(response, provider) {
-    const input = { response, provider, schemas: this.schemas };
-    const calls = op("calls", input);
+    // The schemas restore renamed argument keys; result messages need only ids and names.
+    const calls = op("calls", { response, provider, schemas: this.schemas });
     const results = [];
     for (const c of calls) results.push(await this.executeCall(c.name, c.arguments));
-    return op("messages", { ...input, results });
+    return op("messages", { response, provider, results });
   }
 
   async toolkits(opts) {

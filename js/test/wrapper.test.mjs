@@ -176,6 +176,25 @@ test("tools(): preloaded local tools are listed by the gateway, and its schemas 
   assert.deepEqual((await s.execute("LOCAL_PAGE_TITLE", { suffix: "!" })).data, { title: "Home!" });
 });
 
+test("handleToolCalls restores the keys Gemini renamed, for a tool listed by tools()", async () => {
+  const s = await session();
+  s.registerTool({
+    slug: "read_file",
+    description: "Reads a file",
+    inputSchema: { type: "object", properties: { "file-name": { type: "string" } }, required: ["file-name"] },
+    preload: true,
+    execute: async (args) => ({ read: args["file-name"] }),
+  });
+  await s.tools({ provider: "gemini" });
+  const msgs = await s.handleToolCalls(
+    { candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "LOCAL_READ_FILE", args: { file_name: "a.txt" } } }] } }] },
+    { provider: "gemini" },
+  );
+  const part = msgs[0].parts[0].functionResponse;
+  assert.equal(part.name, "LOCAL_READ_FILE");
+  assert.deepEqual(part.response.output, { read: "a.txt" });
+});
+
 test("handleToolCalls returns tool messages for an OpenAI completion", async () => {
   const s = await session();
   const msgs = await s.handleToolCalls({ choices: [{ message: { role: "assistant", tool_calls: [
