@@ -285,6 +285,8 @@ function registerLocalTools(session) {
     name: "Page notes",
     description: NOTES_DESCRIPTION,
     inputSchema: NOTES_SCHEMA,
+    // Listed by tools() directly: the agent loop can use the page's own notes without a search.
+    preload: true,
     execute: (args) => notesTool(args),
   });
   state.tools.set(`LOCAL_${LOCAL_SLUG}`, {

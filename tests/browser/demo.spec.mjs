@@ -395,6 +395,9 @@ test("agent loop: a scripted OpenAI-compatible endpoint drives tools through the
     const localResult = last.find((m) => m.role === "tool" && m.tool_call_id === "call_2");
     assert.ok(localResult, "the local tool result did not come back into the loop");
     assert.match(String(localResult.content), /the agent was here/);
+    // The notes tool is preloaded: the gateway lists it with the session's tools (POST /v1/tools).
+    assert.ok(llmRequests[0].body.tools.some((t) => t.function?.name === LOCAL_TOOL), "the preloaded local tool is listed");
+    assert.ok(gatewayCalls.some((c) => c.method === "POST" && c.path.startsWith("/v1/tools")), "tools are listed through POST /v1/tools");
     if (llmRequests[0].body.tools.some((t) => t.function?.name === "COMPOSIO_SEARCH_TOOLS")) {
       assert.ok(last.some((m) => m.role === "tool" && m.tool_call_id === "call_1"), "the search result did not come back");
     }
