@@ -409,6 +409,11 @@ fn json_crosses_through_the_platform_parser_and_writer() {
     let body = format!("{{\"a\":{}1{}}}", "[".repeat(1000), "]".repeat(1000));
     let e = err("decode", json!({"status": 200, "body": body}));
     assert_eq!(e["code"], "decode_error", "{e}");
+    let e = err("decode", json!({"status": 200, "body": "{"}));
+    assert_eq!(
+        e["message"], "could not decode response (status 200): invalid json",
+        "{e}"
+    );
 
     let raw = edge(
         "execute",

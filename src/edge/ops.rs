@@ -386,7 +386,11 @@ fn decode(v: &Value) -> Result<Value, Error> {
     }
     let value: Value = json::parse(body).map_err(|e| Error::Decode {
         status: u16::try_from(status).unwrap_or(200),
-        message: format!("invalid json at line {} column {}", e.line(), e.column()),
+        // The browser's JSON.parse gives no position (line 0).
+        message: match e.line() {
+            0 => "invalid json".to_owned(),
+            l => format!("invalid json at line {l} column {}", e.column()),
+        },
         body: body.chars().take(512).collect(),
     })?;
     if value.pointer("/error/message").is_some() {
