@@ -85,7 +85,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     // The browser package reads with the platform's `JSON.parse` (no reader in its wasm).
     #[cfg(all(target_arch = "wasm32", feature = "browser", not(feature = "worker")))]
     return crate::edge::js::parse(text).ok_or(JsonError {
-        code: "invalid json (JSON.parse)",
+        code: "syntax error",
         line: 0,
         column: 0,
     });
