@@ -470,12 +470,12 @@ async fn tools<S: Store, T: Transport, R: Runtime>(
         }
     }
     let mut items = env.session_tools(user_id).await?;
-    let slug = |t: &Value| t.get("slug").and_then(Value::as_str).map(str::to_owned);
+    fn slug(t: &Value) -> Option<&str> {
+        t.get("slug").and_then(Value::as_str)
+    }
     for t in preloaded {
-        if !items
-            .iter()
-            .any(|i| slug(i).is_some() && slug(i) == slug(&t))
-        {
+        // A listed tool of the same slug wins (`t` always has one).
+        if !items.iter().any(|i| slug(i) == slug(&t)) {
             items.push(t);
         }
     }

@@ -486,33 +486,9 @@ impl PartialEq<String> for Value {
     }
 }
 
-impl PartialEq<Value> for str {
-    fn eq(&self, other: &Value) -> bool {
-        other == self
-    }
-}
-
-impl PartialEq<Value> for &str {
-    fn eq(&self, other: &Value) -> bool {
-        other == *self
-    }
-}
-
-impl PartialEq<Value> for String {
-    fn eq(&self, other: &Value) -> bool {
-        other == self
-    }
-}
-
 impl PartialEq<bool> for Value {
     fn eq(&self, other: &bool) -> bool {
         self.as_bool() == Some(*other)
-    }
-}
-
-impl PartialEq<Value> for bool {
-    fn eq(&self, other: &Value) -> bool {
-        other == self
     }
 }
 
@@ -522,11 +498,17 @@ impl PartialEq<f64> for Value {
     }
 }
 
-impl PartialEq<Value> for f64 {
-    fn eq(&self, other: &Value) -> bool {
-        other == self
-    }
+/// `x == value` for every `value == x` above (one mirror impl per type).
+macro_rules! eq_mirror {
+    ($($t:ty),*) => {$(
+        impl PartialEq<Value> for $t {
+            fn eq(&self, other: &Value) -> bool {
+                other == self
+            }
+        }
+    )*};
 }
+eq_mirror!(str, &str, String, bool, f64);
 
 macro_rules! eq_int {
     ($($t:ty => $as:ident $w:ty),*) => {$(
@@ -535,11 +517,7 @@ macro_rules! eq_int {
                 self.$as().is_some_and(|n| n == *other as $w)
             }
         }
-        impl PartialEq<Value> for $t {
-            fn eq(&self, other: &Value) -> bool {
-                other == self
-            }
-        }
+        eq_mirror!($t);
     )*};
 }
 eq_int!(u8 => as_u64 u64, u16 => as_u64 u64, u32 => as_u64 u64, u64 => as_u64 u64,

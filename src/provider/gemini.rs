@@ -247,9 +247,16 @@ fn merge_into(out: &mut Map, part: Map) {
     }
 }
 
-fn declaration_and_keys(tool: &Tool) -> (Value, KeyMap) {
+/// The tool's input schema with `$ref`s expanded and property keys cleaned, and the map that
+/// restores the keys.
+fn sanitized(tool: &Tool) -> (Value, KeyMap) {
     let mut schema = deref_schema(&input_schema(tool));
     let keys = sanitize_keys(&mut schema, &clean_key, MAX_KEY);
+    (schema, keys)
+}
+
+fn declaration_and_keys(tool: &Tool) -> (Value, KeyMap) {
+    let (schema, keys) = sanitized(tool);
     let params = convert(&schema, 0);
     let mut decl = json!({"name": tool.slug, "description": tool.description});
     // An OBJECT without properties is rejected; a function without parameters omits them.
@@ -267,8 +274,7 @@ pub fn function_declaration(tool: &Tool) -> Value {
 /// The key map that restores the original parameter names of `tool`'s calls.
 pub fn key_map(tool: &Tool) -> KeyMap {
     // What `declaration_and_keys` renames, without converting the schema.
-    let mut schema = deref_schema(&input_schema(tool));
-    sanitize_keys(&mut schema, &clean_key, MAX_KEY)
+    sanitized(tool).1
 }
 
 /// The Gemini `Tool` object `{"functionDeclarations":[…]}` (one entry of the request's `tools`).

@@ -473,7 +473,8 @@ macro_rules! json {
     ($other:expr) => { $crate::json::ToJson::to_json(&$other) };
 }
 
-/// An empty object map for [`json!`] (one shared copy of the hasher setup).
+/// An empty object map for [`json!`] and hand-built objects: one shared, never-inlined copy of
+/// its construction (inlined at every site, each wasm grows by about 0.4 KB gzip).
 #[doc(hidden)]
 #[inline(never)]
 pub fn new_map() -> Map {
