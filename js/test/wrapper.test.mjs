@@ -359,3 +359,26 @@ test("a local tool is split out of a multi-execute; its failures are results", a
   assert.equal(s.unregisterTool("local_grep"), false, "the final slug matches exactly");
   assert.equal(s.unregisterTool("grep"), true);
 });
+
+test("a 2xx body is read in JS only when it is JSON without an error envelope", async () => {
+  const s = await session();
+  const real = globalThis.fetch;
+  const answer = (text) => {
+    globalThis.fetch = async () => new Response(text, { status: 200, headers: { "content-type": "application/json" } });
+  };
+  try {
+    answer('{"items":[],"error":{"code":"x"}}');
+    assert.deepEqual(await s.toolkits(), { items: [], error: { code: "x" } }, "an error without a message is data");
+    answer('{"error":{"message":"upstream said no","code":"nope"}}');
+    const e = await s.toolkits().catch((x) => x);
+    assert.ok(e instanceof ComposioEdgeError, "a 2xx error envelope is an error");
+    assert.match(e.message, /upstream said no/);
+    answer("{");
+    const d = await s.toolkits().catch((x) => x);
+    assert.equal(d.code, "decode_error");
+    answer("");
+    assert.equal(await s.toolkits(), null);
+  } finally {
+    globalThis.fetch = real;
+  }
+});
